@@ -1,0 +1,9 @@
+package dev.dromedary.config;
+
+import dev.dromedary.app.AppConfig;
+import java.util.List;
+import java.util.Map;
+
+/** Everything Dromedary runs from: Apps and store (application.properties) and the sync files (routes/). */
+public record DromedaryConfig(Map<String, AppConfig> apps, StoreConfig store, List<SyncDefinition> syncs) {
+}

@@ -1,0 +1,98 @@
+package dev.dromedary.config;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.util.OrderedLocationProperties;
+
+/**
+ * Builds a {@link DromedaryConfig} from a CamelContext's properties (so {{env:NAME}} and every other Camel
+ * placeholder works) and the sync files they point at. Every problem is collected and thrown together.
+ */
+public final class DromedaryConfigLoader {
+    private DromedaryConfigLoader() {
+    }
+
+    public static DromedaryConfig load(CamelContext context) {
+        ConfigProblems problems = new ConfigProblems();
+        PropertiesComponent pc = context.getPropertiesComponent();
+        Properties raw = pc.loadProperties(k -> k.startsWith(ApplicationPropertiesReader.PREFIX));
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String key : raw.stringPropertyNames()) {
+            try {
+                values.put(key, pc.resolveProperty(key).orElse(raw.getProperty(key)));
+            } catch (RuntimeException e) {
+                problems.add(location(raw, key), key, "cannot resolve its value: " + e.getMessage());
+            }
+        }
+        ApplicationPropertiesReader props = new ApplicationPropertiesReader(values, k -> location(raw, k), problems);
+        var apps = props.apps();
+        var store = props.store();
+        List<SyncDefinition> syncs = readSyncFiles(props.syncFiles(), problems, context::resolvePropertyPlaceholders);
+        DromedaryConfig config = new DromedaryConfig(apps, store, syncs);
+        if (problems.isEmpty()) {
+            new ConfigValidator(problems).validate(config);
+        }
+        problems.throwIfAny();
+        return config;
+    }
+
+    private static String location(Properties raw, String key) {
+        if (raw instanceof OrderedLocationProperties olp) {
+            String loc = olp.getLocation(key);
+            if (loc != null) {
+                return loc.replaceFirst("^file:", "");
+            }
+        }
+        return "application.properties";
+    }
+
+    /** Reads every file matching a glob such as routes/*.sync.yaml (relative to the working directory). */
+    static List<SyncDefinition> readSyncFiles(String glob, ConfigProblems problems,
+                                              java.util.function.Function<String, String> placeholders) {
+        List<SyncDefinition> syncs = new ArrayList<>();
+        SyncFileReader reader = new SyncFileReader(problems, placeholders);
+        for (String pattern : glob.split(",")) {
+            List<Path> files = matching(pattern.trim());
+            if (files.isEmpty()) {
+                problems.add(null, ApplicationPropertiesReader.SYNC_FILES, "no sync file matches '" + pattern.trim()
+                        + "' (working directory " + Path.of("").toAbsolutePath() + ")");
+            }
+            for (Path f : files) {
+                try {
+                    SyncDefinition sync = reader.read(f.toString(), Files.readString(f));
+                    if (sync != null) {
+                        syncs.add(sync);
+                    }
+                } catch (IOException e) {
+                    problems.add(f.toString(), null, "cannot be read: " + e.getMessage());
+                }
+            }
+        }
+        return syncs;
+    }
+
+    private static List<Path> matching(String pattern) {
+        Path p = Path.of(pattern);
+        Path dir = p.getParent() == null ? Path.of(".") : p.getParent();
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + p.getFileName());
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(f -> matcher.matches(f.getFileName())).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.dromedary.config;
+
+import dev.dromedary.app.AppConfig;
+import dev.dromedary.destination.DestinationDefinition;
+import dev.dromedary.source.PropertyDefinition;
+import dev.dromedary.source.SourceDefinition;
+import dev.dromedary.sql.TableColumns;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/** Checks at start-up that every configured table and column exists, so a typo fails now, not mid-run. */
+public final class SchemaChecker {
+    private final ConfigProblems problems;
+    private final Map<String, TableColumns> tables = new HashMap<>();
+
+    public SchemaChecker(ConfigProblems problems) {
+        this.problems = problems;
+    }
+
+    /** The table's columns, as found (null when it is missing; the problem is recorded). */
+    public TableColumns table(String file, String element, AppConfig app, DataSource ds, String table) {
+        String key = app.name() + "/" + table;
+        if (tables.containsKey(key)) {
+            return tables.get(key);
+        }
+        try (Connection c = ds.getConnection()) {
+            Optional<TableColumns> t = TableColumns.read(c, app.schema(), table);
+            if (t.isEmpty()) {
+                problems.add(file, element + ".table", "table '" + table + "' does not exist in schema '"
+                        + app.schema() + "' of App '" + app.name() + "'");
+            }
+            tables.put(key, t.orElse(null));
+            return t.orElse(null);
+        } catch (SQLException e) {
+            problems.add(file, element, "cannot read the columns of table '" + table + "': " + e.getMessage());
+            return null;
+        }
+    }
+
+    public TableColumns.Column column(String file, String element, TableColumns t, String column) {
+        if (t == null || column == null) {
+            return null;
+        }
+        var c = t.column(column);
+        if (c.isEmpty()) {
+            problems.add(file, element, "column '" + column + "' does not exist in table '" + t.table()
+                    + "'; columns: " + t.columns().keySet());
+            return null;
+        }
+        return c.get();
+    }
+
+    public void checkSource(String file, SourceDefinition s, TableColumns t) {
+        String el = "source '" + s.id() + "'";
+        column(file, el + ".mapping.column", t, s.mapping().column());
+        for (PropertyDefinition p : s.properties()) {
+            column(file, el + ".properties." + p.name() + ".column", t, p.column());
+            column(file, el + ".properties." + p.name() + ".sortColumn", t, p.sortColumn());
+        }
+        var sc = s.schedule();
+        if (sc != null && sc.incremental()) {
+            var col = column(file, el + ".schedule.column", t, sc.column());
+            if (col != null && col.nullable() && !sc.allowNullCursor()) {
+                problems.add(file, el + ".schedule.column", "cursor column '" + sc.column() + "' of table '"
+                        + s.table() + "' is nullable; rows with null there are never picked up incrementally. "
+                        + "Make it NOT NULL, or set allowNullCursor: true to accept that");
+            }
+        }
+    }
+
+    public void checkDestination(String file, DestinationDefinition d, TableColumns t, Connection c)
+            throws SQLException {
+        String el = "destination '" + d.id() + "'";
+        for (String column : d.mappings().keySet()) {
+            column(file, el + ".mappings." + column, t, column);
+        }
+        if (t != null && t.column(d.primaryKey()).isPresent()
+                && !TableColumns.hasUniqueIndexOn(c, t.schema(), t.table(), d.primaryKey())) {
+            problems.add(file, el + ".primaryKey", "column '" + d.primaryKey() + "' of table '" + d.table()
+                    + "' is not unique (no unique index or primary key on it alone); add one, e.g. "
+                    + "ALTER TABLE ... ADD PRIMARY KEY (" + d.primaryKey() + ")");
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.dromedary.destination;
+
+import dev.dromedary.sql.Copy;
+import dev.dromedary.sql.CopyText;
+import dev.dromedary.sql.Identifiers;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * Writes operation batches into the destination table, set-based: COPY into a session staging table shaped like
+ * the destination's mapped columns, then one UPDATE ... FROM and one INSERT ... WHERE NOT EXISTS. Both skip rows
+ * that already hold the values, so a replayed batch changes nothing and needs no unique constraint.
+ */
+public final class DestinationWriter {
+    private final DataSource dataSource;
+    private final String stage;
+    private final String createStage;
+    private final String updateSql;
+    private final String insertSql;
+
+    public DestinationWriter(DestinationDefinition destination, String schema, DataSource dataSource,
+                             List<String> columns) {
+        this.dataSource = dataSource;
+        this.stage = "dromedary_out_" + Integer.toHexString(destination.id().hashCode());
+        String target = Identifiers.qualified(schema, destination.table());
+        String pk = Identifiers.quote(destination.primaryKey());
+        List<String> quoted = columns.stream().map(Identifiers::quote).toList();
+        String cols = String.join(", ", quoted);
+        this.createStage = "CREATE TEMP TABLE IF NOT EXISTS " + stage + " ON COMMIT DELETE ROWS AS SELECT " + cols
+                + " FROM " + target + " WITH NO DATA";
+        List<String> others = quoted.stream().filter(c -> !c.equals(pk)).toList();
+        if (others.isEmpty()) {
+            this.updateSql = null;
+        } else {
+            String set = String.join(", ", others.stream().map(c -> c + " = s." + c).toList());
+            String mine = String.join(", ", others.stream().map(c -> "d." + c).toList());
+            String theirs = String.join(", ", others.stream().map(c -> "s." + c).toList());
+            this.updateSql = "UPDATE " + target + " d SET " + set + " FROM pg_temp." + stage + " s WHERE d." + pk
+                    + " = s." + pk + " AND ROW(" + mine + ") IS DISTINCT FROM ROW(" + theirs + ")";
+        }
+        this.insertSql = "INSERT INTO " + target + " (" + cols + ") SELECT " + cols + " FROM pg_temp." + stage
+                + " s WHERE NOT EXISTS (SELECT 1 FROM " + target + " d WHERE d." + pk + " = s." + pk + ")";
+    }
+
+    /** Opens the batch's destination transaction. */
+    public Connection begin() throws SQLException {
+        Connection c = dataSource.getConnection();
+        c.setAutoCommit(false);
+        return c;
+    }
+
+    /** Insert-or-update: rows that exist are updated where they differ, the others inserted. */
+    public long[] upsert(Connection c, List<PlannedChange> changes) throws SQLException {
+        stage(c, changes);
+        long updated = 0;
+        try (Statement st = c.createStatement()) {
+            if (updateSql != null) {
+                updated = st.executeUpdate(updateSql);
+            }
+            long inserted = st.executeUpdate(insertSql);
+            st.execute("TRUNCATE pg_temp." + stage);
+            return new long[] {inserted, updated};
+        }
+    }
+
+    private void stage(Connection c, List<PlannedChange> changes) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(createStage);
+        }
+        CopyText copy = new CopyText();
+        for (PlannedChange change : changes) {
+            for (String v : change.values()) {
+                copy.field(v);
+            }
+            copy.endRow();
+        }
+        Copy.in(c, "COPY pg_temp." + stage + " FROM STDIN", copy);
+    }
+}

@@ -1,0 +1,182 @@
+package dev.dromedary.destination;
+
+import dev.dromedary.record.ModelLock;
+import dev.dromedary.record.RecordStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Plans exports from the record store, change-only: it looks only at records whose seq moved since the
+ * destination last looked, and compares their mapped values with what was last exported, in SQL.
+ */
+public final class ExportPlanner {
+    private final RecordStore store;
+    private final DestinationDefinition destination;
+    private final String model;
+    private final List<String> columns;
+    private final String pageSql;
+
+    public ExportPlanner(RecordStore store, DestinationDefinition destination, String model) {
+        this.store = store;
+        this.destination = destination;
+        this.model = model;
+        this.columns = List.copyOf(destination.mappings().keySet());
+        StringBuilder mapped = new StringBuilder("jsonb_build_object(");
+        StringBuilder values = new StringBuilder();
+        for (int i = 0; i < columns.size(); i++) {
+            String column = columns.get(i);
+            String property = destination.mappings().get(column);
+            mapped.append(i == 0 ? "" : ", ").append(literal(column)).append(", r.properties -> ").append(literal(property));
+            values.append(", m.mapped ->> ").append(literal(column));
+        }
+        mapped.append(")");
+        this.pageSql = "SELECT r.seq, r.pk, m.mapped::text, e.pk IS NULL, e.exported IS DISTINCT FROM m.mapped" + values
+                + " FROM " + store.table("records") + " r CROSS JOIN LATERAL (SELECT " + mapped + " AS mapped) m"
+                + " LEFT JOIN " + store.table("exports") + " e ON e.destination = ? AND e.pk = r.pk"
+                + " WHERE r.model = ? AND r.seq > ? AND r.seq <= ? ORDER BY r.seq LIMIT ?";
+    }
+
+    private static String literal(String s) {
+        return "'" + s.replace("'", "''") + "'";
+    }
+
+    public List<String> columns() {
+        return columns;
+    }
+
+    /** Starts a run: from the destination's cursor up to a seq below which every record change is committed. */
+    public ExportRun begin(long runId) throws SQLException {
+        try (Connection c = store.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                long from = 0;
+                try (PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM " + store.table("export_cursors")
+                        + " WHERE destination = ?")) {
+                    ps.setString(1, destination.id());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            from = rs.getLong(1);
+                        }
+                    }
+                }
+                // Writers hold this lock while they take seq numbers: once we have it, no lower seq is in flight.
+                ModelLock.acquire(c, model);
+                long upper;
+                try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(seq), 0) FROM "
+                        + store.table("records") + " WHERE model = ?")) {
+                    ps.setString(1, model);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        upper = rs.getLong(1);
+                    }
+                }
+                c.commit();
+                return new ExportRun(runId, from, upper);
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    /** The next batch's changes grouped by operation (empty when the run has nothing left). */
+    public List<OperationBatch> next(ExportRun run) throws SQLException {
+        Map<String, PlannedChange> inserts = new LinkedHashMap<>();
+        Map<String, PlannedChange> updates = new LinkedHashMap<>();
+        long lastSeq = run.lastSeq;
+        int rows = 0;
+        int pkIndex = columns.indexOf(destination.primaryKey());
+        try (Connection c = store.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement(pageSql)) {
+            ps.setString(1, destination.id());
+            ps.setString(2, model);
+            ps.setLong(3, run.lastSeq);
+            ps.setLong(4, run.upperSeq);
+            ps.setInt(5, destination.batchSize());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows++;
+                    lastSeq = rs.getLong(1);
+                    boolean isNew = rs.getBoolean(4);
+                    boolean changed = rs.getBoolean(5);
+                    if (!changed) {
+                        run.counts.skipped++;
+                        continue;
+                    }
+                    String[] values = new String[columns.size()];
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = rs.getString(6 + i);
+                    }
+                    if (values[pkIndex] == null) {
+                        run.counts.failed++;
+                        continue;
+                    }
+                    PlannedChange change = new PlannedChange(rs.getString(2), values, rs.getString(3));
+                    // Two records mapping to one destination key: the later change wins, once per batch.
+                    inserts.remove(values[pkIndex]);
+                    updates.remove(values[pkIndex]);
+                    (isNew ? inserts : updates).put(values[pkIndex], change);
+                }
+            }
+        }
+        run.batchLastSeq = lastSeq;
+        List<OperationBatch> batches = new ArrayList<>();
+        if (!inserts.isEmpty()) {
+            batches.add(new OperationBatch(Operation.INSERT, List.copyOf(inserts.values())));
+        }
+        if (!updates.isEmpty()) {
+            batches.add(new OperationBatch(Operation.UPDATE, List.copyOf(updates.values())));
+        }
+        run.hasMore = rows == destination.batchSize();
+        return batches;
+    }
+
+    /**
+     * Remembers what the batch wrote and moves the destination's cursor, after the destination committed. If we
+     * crash between the two commits the batch is planned again and re-written with no effect.
+     */
+    public void recordExported(ExportRun run) throws SQLException {
+        try (Connection c = store.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (!run.written.isEmpty()) {
+                    String[] keys = new String[run.written.size()];
+                    String[] mapped = new String[run.written.size()];
+                    for (int i = 0; i < keys.length; i++) {
+                        keys[i] = run.written.get(i).recordKey();
+                        mapped[i] = run.written.get(i).mappedJson();
+                    }
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + store.table("exports")
+                            + " (destination, pk, exported, exported_at) SELECT ?, k, m::jsonb, now() "
+                            + "FROM unnest(?::text[], ?::text[]) AS u(k, m) ON CONFLICT (destination, pk) DO UPDATE "
+                            + "SET exported = excluded.exported, exported_at = excluded.exported_at")) {
+                        ps.setString(1, destination.id());
+                        ps.setArray(2, c.createArrayOf("text", keys));
+                        ps.setArray(3, c.createArrayOf("text", mapped));
+                        ps.executeUpdate();
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + store.table("export_cursors")
+                        + " (destination, last_seq, updated_at) VALUES (?, ?, now()) ON CONFLICT (destination) "
+                        + "DO UPDATE SET last_seq = excluded.last_seq, updated_at = now()")) {
+                    ps.setString(1, destination.id());
+                    ps.setLong(2, run.batchLastSeq);
+                    ps.executeUpdate();
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+        run.lastSeq = run.batchLastSeq;
+        run.written.clear();
+    }
+}

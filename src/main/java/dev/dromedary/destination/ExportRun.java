@@ -1,0 +1,51 @@
+package dev.dromedary.destination;
+
+import dev.dromedary.run.RunCounts;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The state of one export run, carried as an Exchange property through the export route: the seq window it
+ * covers, the open destination transaction of the current batch, and the counts.
+ */
+public final class ExportRun {
+    final long runId;
+    final long upperSeq;
+    long lastSeq;
+    long batchLastSeq;
+    Connection transaction;
+    boolean hasMore;
+    final List<PlannedChange> written = new ArrayList<>();
+    public final RunCounts counts = new RunCounts();
+
+    ExportRun(long runId, long fromSeq, long upperSeq) {
+        this.runId = runId;
+        this.lastSeq = fromSeq;
+        this.upperSeq = upperSeq;
+    }
+
+    public boolean hasMore() {
+        return hasMore;
+    }
+
+    public long runId() {
+        return runId;
+    }
+
+    /** Rolls back and closes the batch's destination transaction if it is still open (after a failure). */
+    public void abandonBatch() {
+        if (transaction == null) {
+            return;
+        }
+        try {
+            transaction.rollback();
+            transaction.close();
+        } catch (SQLException ignored) {
+            // the connection is already broken; the pool discards it
+        }
+        transaction = null;
+        written.clear();
+    }
+}

@@ -1,0 +1,5 @@
+package dev.dromedary.group;
+
+public enum Match {
+    ALL, ANY
+}

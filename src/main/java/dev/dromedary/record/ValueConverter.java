@@ -1,0 +1,156 @@
+package dev.dromedary.record;
+
+import java.net.URI;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a source value (PostgreSQL's text form) into a property value of the property's type, in a canonical
+ * text form the record store casts to JSON. An invalid value gives a reason instead; nothing throws.
+ */
+public final class ValueConverter {
+    private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
+    private static final Pattern INTEGER = Pattern.compile("^[+-]?\\d+$");
+    private static final DateTimeFormatter PG_TIMESTAMP = new DateTimeFormatterBuilder()
+            .parseCaseInsensitive()
+            .append(DateTimeFormatter.ISO_LOCAL_DATE)
+            .appendLiteral(' ')
+            .append(DateTimeFormatter.ISO_LOCAL_TIME)
+            .optionalStart().appendPattern("[XXXXX][XXX][X]").optionalEnd()
+            .parseDefaulting(ChronoField.OFFSET_SECONDS, 0)
+            .toFormatter(Locale.ROOT);
+
+    /** A converted value, or the reason it was refused (value then null). */
+    public record Converted(String value, String invalidReason) {
+        static Converted ok(String v) {
+            return new Converted(v, null);
+        }
+
+        static Converted invalid(String reason) {
+            return new Converted(null, reason);
+        }
+    }
+
+    private ValueConverter() {
+    }
+
+    public static Converted convert(PropertyType type, String raw) {
+        // An empty string counts as no value, as in Grouparoo.
+        if (raw == null || raw.isEmpty()) {
+            return Converted.ok(null);
+        }
+        String v = raw.trim();
+        return switch (type) {
+            case STRING -> Converted.ok(raw);
+            case INTEGER -> integer(v);
+            case FLOAT -> floating(v);
+            case BOOLEAN -> bool(v);
+            case DATE -> date(v);
+            case TIMESTAMP -> timestamp(v);
+            case EMAIL -> EMAIL.matcher(v).matches() ? Converted.ok(v) : Converted.invalid("'" + abbreviate(raw)
+                    + "' is not an email address");
+            case URL -> url(v, raw);
+        };
+    }
+
+    private static Converted integer(String v) {
+        if (INTEGER.matcher(v).matches()) {
+            return Converted.ok(v);
+        }
+        try {
+            java.math.BigDecimal d = new java.math.BigDecimal(v);
+            if (d.stripTrailingZeros().scale() <= 0) {
+                return Converted.ok(d.toBigInteger().toString());
+            }
+        } catch (NumberFormatException ignored) {
+            // refused below
+        }
+        return Converted.invalid("'" + abbreviate(v) + "' is not an integer");
+    }
+
+    private static Converted floating(String v) {
+        try {
+            double d = Double.parseDouble(v);
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                return Converted.invalid("'" + v + "' is not a finite number");
+            }
+            return Converted.ok(new java.math.BigDecimal(v).toPlainString());
+        } catch (NumberFormatException e) {
+            return Converted.invalid("'" + abbreviate(v) + "' is not a number");
+        }
+    }
+
+    private static Converted bool(String v) {
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "t", "true", "1", "yes", "y", "on" -> Converted.ok("true");
+            case "f", "false", "0", "no", "n", "off" -> Converted.ok("false");
+            default -> Converted.invalid("'" + abbreviate(v) + "' is not a boolean");
+        };
+    }
+
+    private static Converted date(String v) {
+        try {
+            return Converted.ok(LocalDate.parse(v.length() > 10 ? v.substring(0, 10) : v).toString());
+        } catch (DateTimeParseException e) {
+            return Converted.invalid("'" + abbreviate(v) + "' is not a date");
+        }
+    }
+
+    /** Timestamps are kept in UTC; one without a zone is read as UTC. */
+    private static Converted timestamp(String v) {
+        Instant instant = null;
+        try {
+            instant = OffsetDateTime.parse(v, PG_TIMESTAMP).toInstant();
+        } catch (DateTimeParseException e) {
+            try {
+                instant = OffsetDateTime.parse(v).toInstant();
+            } catch (DateTimeParseException e2) {
+                try {
+                    instant = LocalDateTime.parse(v).toInstant(ZoneOffset.UTC);
+                } catch (DateTimeParseException e3) {
+                    try {
+                        instant = LocalDate.parse(v).atStartOfDay().toInstant(ZoneOffset.UTC);
+                    } catch (DateTimeParseException e4) {
+                        return Converted.invalid("'" + abbreviate(v) + "' is not a timestamp");
+                    }
+                }
+            }
+        }
+        return Converted.ok(DateTimeFormatter.ISO_INSTANT.format(instant));
+    }
+
+    private static Converted url(String v, String raw) {
+        try {
+            URI u = new URI(v);
+            if (u.getScheme() != null && u.getHost() != null) {
+                return Converted.ok(v);
+            }
+        } catch (Exception ignored) {
+            // refused below
+        }
+        return Converted.invalid("'" + abbreviate(raw) + "' is not a URL");
+    }
+
+    private static String abbreviate(String v) {
+        return v.length() <= 80 ? v : v.substring(0, 77) + "...";
+    }
+
+    /** The SQL that turns the canonical text in a staging column into the JSON value the store keeps. */
+    public static String toJsonSql(PropertyType type, String column) {
+        return switch (type) {
+            case INTEGER -> "to_jsonb(" + column + "::numeric)";
+            case FLOAT -> "to_jsonb(" + column + "::float8)";
+            case BOOLEAN -> "to_jsonb(" + column + "::boolean)";
+            default -> "to_jsonb(" + column + ")";
+        };
+    }
+}

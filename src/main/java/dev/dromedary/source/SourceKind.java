@@ -1,0 +1,5 @@
+package dev.dromedary.source;
+
+public enum SourceKind {
+    TABLE, QUERY
+}

@@ -1,0 +1,62 @@
+package dev.dromedary.sql;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** The columns of one table, read from the catalog: name → (SQL type, nullable). */
+public record TableColumns(String schema, String table, Map<String, Column> columns) {
+
+    public record Column(String name, String sqlType, boolean nullable) {
+    }
+
+    /** Empty when the table does not exist in that schema. */
+    public static Optional<TableColumns> read(Connection c, String schema, String table) throws SQLException {
+        String sql = """
+                SELECT a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull
+                FROM pg_attribute a
+                JOIN pg_class t ON t.oid = a.attrelid
+                JOIN pg_namespace n ON n.oid = t.relnamespace
+                WHERE n.nspname = ? AND t.relname = ? AND t.relkind IN ('r', 'p', 'v', 'm', 'f')
+                  AND a.attnum > 0 AND NOT a.attisdropped
+                ORDER BY a.attnum""";
+        Map<String, Column> columns = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    columns.put(rs.getString(1), new Column(rs.getString(1), rs.getString(2), rs.getBoolean(3)));
+                }
+            }
+        }
+        return columns.isEmpty() ? Optional.empty() : Optional.of(new TableColumns(schema, table, columns));
+    }
+
+    public Optional<Column> column(String name) {
+        return Optional.ofNullable(columns.get(name));
+    }
+
+    /** True when a unique index or constraint covers exactly this one column. */
+    public static boolean hasUniqueIndexOn(Connection c, String schema, String table, String column) throws SQLException {
+        String sql = """
+                SELECT 1 FROM pg_index i
+                JOIN pg_class t ON t.oid = i.indrelid
+                JOIN pg_namespace n ON n.oid = t.relnamespace
+                JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0]
+                WHERE n.nspname = ? AND t.relname = ? AND a.attname = ?
+                  AND i.indisunique AND i.indnkeyatts = 1 AND i.indpred IS NULL""";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
+            ps.setString(3, column);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+}
