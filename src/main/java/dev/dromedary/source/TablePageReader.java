@@ -32,17 +32,18 @@ public final class TablePageReader {
         this.source = source;
         this.dataSource = dataSource;
         this.incremental = source.schedule().incremental();
-        String key = Identifiers.quote(source.mapping().column());
+        // Qualified with the table alias: a bare name in ORDER BY would sort by the ::text output column instead.
+        String key = "t." + Identifiers.quote(source.mapping().column());
         StringBuilder select = new StringBuilder("SELECT ").append(key).append("::text");
         if (incremental) {
-            select.append(", ").append(Identifiers.quote(source.schedule().column())).append("::text");
+            select.append(", t.").append(Identifiers.quote(source.schedule().column())).append("::text");
         }
         for (PropertyDefinition p : source.properties()) {
-            select.append(", ").append(Identifiers.quote(p.column())).append("::text");
+            select.append(", t.").append(Identifiers.quote(p.column())).append("::text");
         }
-        select.append(" FROM ").append(Identifiers.qualified(schema, source.table()));
+        select.append(" FROM ").append(Identifiers.qualified(schema, source.table())).append(" t");
         if (incremental) {
-            String col = Identifiers.quote(source.schedule().column());
+            String col = "t." + Identifiers.quote(source.schedule().column());
             // Rows whose cursor column is null are never picked up incrementally (documented).
             String base = select + " WHERE " + col + " IS NOT NULL";
             String order = " ORDER BY " + col + ", " + key + " LIMIT ?";

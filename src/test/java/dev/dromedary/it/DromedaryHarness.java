@@ -1,0 +1,79 @@
+package dev.dromedary.it;
+
+import dev.dromedary.Dromedary;
+import dev.dromedary.routes.SyncRouteBuilder;
+import dev.dromedary.run.RunCounts;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.impl.DefaultCamelContext;
+
+/**
+ * Runs Dromedary inside a plain DefaultCamelContext (the embedding shape) with given properties and one sync
+ * file, its routes started on demand so a test decides when each import and export runs.
+ */
+public final class DromedaryHarness implements AutoCloseable {
+    private final CamelContext context;
+    private final Dromedary dromedary;
+    private final ProducerTemplate template;
+
+    private DromedaryHarness(CamelContext context, Dromedary dromedary) {
+        this.context = context;
+        this.dromedary = dromedary;
+        this.template = context.createProducerTemplate();
+    }
+
+    public static DromedaryHarness start(Properties properties, String syncYaml, Path dir) throws Exception {
+        Path file = dir.resolve("test.sync.yaml");
+        Files.writeString(file, syncYaml);
+        Properties p = new Properties();
+        p.putAll(properties);
+        p.setProperty("dromedary.sync-files", file.toString());
+        CamelContext context = new DefaultCamelContext();
+        context.getPropertiesComponent().setInitialProperties(p);
+        try {
+            Dromedary d = Dromedary.install(context, Dromedary.Mode.ON_DEMAND);
+            context.start();
+            return new DromedaryHarness(context, d);
+        } catch (Exception e) {
+            context.close();
+            throw e;
+        }
+    }
+
+    /** Properties for an App named {@code name} on the test database, working inside {@code schema}. */
+    public static Properties app(Properties p, String name, TestDatabase db, String schema) {
+        String k = "dromedary.apps." + name + ".";
+        p.setProperty(k + "host", TestDatabase.HOST);
+        p.setProperty(k + "port", Integer.toString(TestDatabase.PORT));
+        p.setProperty(k + "database", db.name());
+        p.setProperty(k + "schema", schema);
+        p.setProperty(k + "user", TestDatabase.USER);
+        p.setProperty(k + "password", "S3cret-Hunter2!");
+        return p;
+    }
+
+    public RunCounts importOnce(String source) {
+        return template.requestBody(SyncRouteBuilder.IMPORT + source, null, RunCounts.class);
+    }
+
+    public RunCounts exportOnce(String destination) {
+        return template.requestBody(SyncRouteBuilder.EXPORT + destination, null, RunCounts.class);
+    }
+
+    public CamelContext context() {
+        return context;
+    }
+
+    public Dromedary dromedary() {
+        return dromedary;
+    }
+
+    @Override
+    public void close() throws Exception {
+        template.close();
+        context.close();
+    }
+}

@@ -1,0 +1,203 @@
+package dev.dromedary.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dromedary.run.RunCounts;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The foundation end to end: a 10,000-row table synced through the record store into another table. */
+class TableSyncIT {
+    private static final String SYNC = """
+            model:
+              name: users
+              primaryKey: userId
+            sources:
+              - id: crm-users
+                app: crm
+                table: users
+                mapping: { column: id, property: userId }
+                properties:
+                  - { name: email, column: email, type: email }
+                  - { name: firstName, column: first_name }
+                  - { name: ltv, column: ltv, type: float }
+                  - { name: active, column: active, type: boolean }
+                  - { name: signedUp, column: created_at, type: timestamp }
+                  - { name: note, column: note }
+                schedule:
+                  column: updated_at
+                  every: 15m
+                  pageSize: 700
+            destinations:
+              - id: warehouse-customers
+                app: warehouse
+                table: customers
+                primaryKey: id
+                batchSize: 900
+                mappings:
+                  id: userId
+                  email: email
+                  first_name: firstName
+                  ltv: ltv
+                  active: active
+                  signed_up: signedUp
+                  note: note
+            """;
+
+    /** Source and destination rows must be equal column for column, both ways. */
+    private static final String DIFFERENCE = """
+            SELECT count(*) FROM (
+              (SELECT id, email, first_name, ltv, active, created_at, note FROM src.users
+               EXCEPT ALL SELECT id, email, first_name, ltv, active, signed_up, note FROM dst.customers)
+              UNION ALL
+              (SELECT id, email, first_name, ltv, active, signed_up, note FROM dst.customers
+               EXCEPT ALL SELECT id, email, first_name, ltv, active, created_at, note FROM src.users)) d""";
+
+    @TempDir
+    Path dir;
+    TestDatabase db;
+
+    @BeforeEach
+    void createTables() throws Exception {
+        db = TestDatabase.create();
+        db.execute("CREATE SCHEMA src", "CREATE SCHEMA dst",
+                """
+                CREATE TABLE src.users (id bigint PRIMARY KEY, email text NOT NULL, first_name text, ltv numeric(12,2),
+                  active boolean, created_at timestamptz, note text, updated_at timestamptz NOT NULL)""",
+                "CREATE INDEX ON src.users (updated_at, id)",
+                """
+                INSERT INTO src.users SELECT g, 'u' || g || '@example.com',
+                  CASE WHEN g % 10 = 0 THEN NULL ELSE 'Name ' || g END, (g % 977) * 1.25, g % 3 = 0,
+                  timestamptz '2024-01-01 00:00:00+00' + g * interval '1 minute',
+                  CASE WHEN g % 100 = 0 THEN E'tab\\there, newline\\nthere, back\\\\slash, quote '' "' END,
+                  timestamptz '2024-06-01 00:00:00+00' + (g % 37) * interval '1 second'
+                FROM generate_series(1, 10000) g""",
+                """
+                CREATE TABLE dst.customers (id bigint PRIMARY KEY, email text, first_name text, ltv numeric(12,2),
+                  active boolean, signed_up timestamptz, note text)""");
+    }
+
+    @AfterEach
+    void dropDatabase() throws Exception {
+        db.close();
+    }
+
+    private Properties properties() {
+        Properties p = new Properties();
+        DromedaryHarness.app(p, "crm", db, "src");
+        DromedaryHarness.app(p, "warehouse", db, "dst");
+        p.setProperty("dromedary.store.app", "warehouse");
+        return p;
+    }
+
+    @Test
+    void initialSync_copiesEveryRowExactly_andASecondRunWritesNothing() throws Exception {
+        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
+            RunCounts imported = h.importOnce("crm-users");
+            assertThat(imported.rowsRead).isEqualTo(10_000);
+            assertThat(imported.recordsCreated).isEqualTo(10_000);
+            RunCounts exported = h.exportOnce("warehouse-customers");
+            assertThat(exported.inserted).isEqualTo(10_000);
+            assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(10_000);
+            assertThat(db.queryLong(DIFFERENCE)).isZero();
+
+            long xmaxBefore = db.queryLong("SELECT sum(xmin::text::bigint) FROM dst.customers");
+            RunCounts again = h.importOnce("crm-users");
+            RunCounts exportedAgain = h.exportOnce("warehouse-customers");
+            assertThat(again.recordsCreated + again.recordsUpdated).isZero();
+            assertThat(exportedAgain.inserted + exportedAgain.updated).isZero();
+            assertThat(db.queryLong("SELECT sum(xmin::text::bigint) FROM dst.customers")).isEqualTo(xmaxBefore);
+        }
+    }
+
+    @Test
+    void updatingTenSourceRows_updatesExactlyThoseTen() throws Exception {
+        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
+            h.importOnce("crm-users");
+            h.exportOnce("warehouse-customers");
+            db.execute("UPDATE src.users SET first_name = 'Changed ' || id, updated_at = now() WHERE id % 1000 = 7");
+
+            RunCounts imported = h.importOnce("crm-users");
+            RunCounts exported = h.exportOnce("warehouse-customers");
+
+            assertThat(imported.rowsRead).isEqualTo(10);
+            assertThat(imported.recordsUpdated).isEqualTo(10);
+            assertThat(exported.updated).isEqualTo(10);
+            assertThat(exported.inserted).isZero();
+            assertThat(db.queryLong("SELECT count(*) FROM dst.customers WHERE first_name LIKE 'Changed %'")).isEqualTo(10);
+            assertThat(db.queryLong(DIFFERENCE)).isZero();
+        }
+    }
+
+    @Test
+    void clearingAValue_setsTheColumnToNull() throws Exception {
+        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
+            h.importOnce("crm-users");
+            h.exportOnce("warehouse-customers");
+            db.execute("UPDATE src.users SET first_name = NULL, updated_at = now() WHERE id = 42");
+            h.importOnce("crm-users");
+            assertThat(h.exportOnce("warehouse-customers").updated).isEqualTo(1);
+            assertThat(db.rows("SELECT first_name FROM dst.customers WHERE id = 42")).containsExactly(
+                    java.util.Collections.singletonList(null));
+        }
+    }
+
+    @Test
+    void interruptedRuns_resumeFromTheCommittedCursor_withoutLossOrDuplicates() throws Exception {
+        // A real database fault mid-run: the 4th cursor write and the 3rd destination batch fail.
+        db.execute("""
+                CREATE TABLE public.fault (n int NOT NULL)""", "INSERT INTO public.fault VALUES (0)",
+                """
+                CREATE FUNCTION public.fail_third() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  UPDATE public.fault SET n = n + 1;
+                  IF (SELECT n FROM public.fault) = TG_ARGV[0]::int THEN RAISE EXCEPTION 'injected fault'; END IF;
+                  RETURN NULL;
+                END $$""",
+                "CREATE TABLE dst.batches (x int)");
+        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
+            db.execute("CREATE TRIGGER fault AFTER INSERT OR UPDATE ON dromedary.cursors "
+                    + "FOR EACH ROW EXECUTE FUNCTION public.fail_third('4')");
+            assertThatThrownBy(() -> h.importOnce("crm-users")).hasStackTraceContaining("injected fault");
+            long afterFailure = db.queryLong("SELECT count(*) FROM dromedary.records");
+            assertThat(afterFailure).isEqualTo(3 * 700);
+            db.execute("DROP TRIGGER fault ON dromedary.cursors", "UPDATE public.fault SET n = 0",
+                    "CREATE TRIGGER fault AFTER INSERT ON dst.customers "
+                            + "FOR EACH STATEMENT EXECUTE FUNCTION public.fail_third('3')");
+            RunCounts resumed = h.importOnce("crm-users");
+            assertThat(resumed.rowsRead).isEqualTo(10_000 - 3 * 700);
+
+            assertThatThrownBy(() -> h.exportOnce("warehouse-customers")).hasStackTraceContaining("injected fault");
+            assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(2 * 900);
+            db.execute("DROP TRIGGER fault ON dst.customers");
+            RunCounts exported = h.exportOnce("warehouse-customers");
+            assertThat(exported.inserted).isEqualTo(10_000 - 2 * 900);
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(10_000);
+        assertThat(db.queryLong("SELECT count(DISTINCT id) FROM dst.customers")).isEqualTo(10_000);
+        assertThat(db.queryLong(DIFFERENCE)).isZero();
+        assertThat(db.rows("SELECT status FROM dromedary.runs ORDER BY id")).extracting(r -> r.get(0))
+                .containsExactly("failed", "succeeded", "failed", "succeeded");
+    }
+
+    @Test
+    void rowsSharingOneCursorValue_areEachImportedOnce() throws Exception {
+        db.execute("UPDATE src.users SET updated_at = timestamptz '2024-07-01 00:00:00+00'");
+        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC.replace("pageSize: 700", "pageSize: 100"), dir)) {
+            RunCounts imported = h.importOnce("crm-users");
+            assertThat(imported.rowsRead).isEqualTo(10_000);
+            assertThat(imported.recordsCreated).isEqualTo(10_000);
+            assertThat(h.importOnce("crm-users").rowsRead).isZero();
+            db.execute("INSERT INTO src.users (id, email, updated_at) VALUES (10001, 'late@example.com', "
+                    + "timestamptz '2024-07-01 00:00:00+00')");
+            RunCounts late = h.importOnce("crm-users");
+            assertThat(late.rowsRead).isEqualTo(1);
+            assertThat(late.recordsCreated).isEqualTo(1);
+        }
+    }
+}
