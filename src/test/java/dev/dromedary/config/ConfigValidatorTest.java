@@ -1,0 +1,73 @@
+package dev.dromedary.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+class ConfigValidatorTest {
+    private final ConfigProblems problems = new ConfigProblems();
+
+    private static final String SYNC = """
+            model: { name: users, primaryKey: userId }
+            sources:
+              - id: crm-users
+                app: crm
+                table: users
+                mapping: { column: id, property: userId }
+                properties:
+                  - { name: email, column: email }
+                schedule: { column: updated_at, every: 15m }
+            destinations:
+              - id: wh
+                app: warehouse
+                table: customers
+                primaryKey: id
+                mappings: { id: userId, email: email }
+            """;
+
+    private void validate(String yaml, Map<String, String> props) {
+        SyncDefinition sync = new SyncFileReader(problems, Function.identity()).read("s.yaml", yaml);
+        var reader = new ApplicationPropertiesReader(props, k -> "application.properties", problems);
+        new ConfigValidator(problems).validate(new DromedaryConfig(reader.apps(), reader.store(), List.of(sync)));
+    }
+
+    private static final Map<String, String> APPS = Map.of(
+            "dromedary.apps.crm.database", "crm",
+            "dromedary.apps.warehouse.database", "wh",
+            "dromedary.store.app", "warehouse");
+
+    @Test
+    void consistentConfiguration_hasNoProblems() {
+        validate(SYNC, APPS);
+        assertThat(problems.all()).isEmpty();
+    }
+
+    @Test
+    void unknownApp_unknownProperty_andMissingStoreApp_areAllNamed() {
+        validate(SYNC.replace("app: warehouse", "app: lake").replace("email: email }", "email: mail }"),
+                Map.of("dromedary.apps.crm.database", "crm"));
+        assertThat(problems.all()).containsExactlyInAnyOrder(
+                "dromedary.store.app: App 'dromedary' holds the record store but is not defined; define "
+                        + "dromedary.apps.dromedary.database or point dromedary.store.app at one of [crm]",
+                "s.yaml: destination 'wh'.app: unknown App 'lake'; defined Apps: [crm]",
+                "s.yaml: destination 'wh'.mappings.email: unknown property 'mail' of model 'users'; known: [email, userId]");
+    }
+
+    @Test
+    void unknownApplicationPropertiesKey_isAnError() {
+        var reader = new ApplicationPropertiesReader(Map.of("dromedary.apps.crm.databse", "x"),
+                k -> "application.properties", problems);
+        reader.apps();
+        assertThat(problems.all()).singleElement().asString()
+                .startsWith("application.properties: dromedary.apps.crm.databse: unknown App option 'databse'");
+    }
+
+    @Test
+    void featuresThisBuildDoesNotCarryOut_areRefusedNotIgnored() {
+        validate(SYNC.replace("{ name: email, column: email }", "{ name: email, column: email, aggregation: max }"), APPS);
+        assertThat(problems.all()).singleElement().asString().contains("not supported by this build yet");
+    }
+}

@@ -1,0 +1,28 @@
+package dev.dromedary.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class SqlTextTest {
+    @Test
+    void identifiersCarryingSql_areQuotedAsNames() {
+        assertThat(Identifiers.quote("users; DROP TABLE x")).isEqualTo("\"users; DROP TABLE x\"");
+        assertThat(Identifiers.quote("we\"ird")).isEqualTo("\"we\"\"ird\"");
+        assertThat(Identifiers.qualified("public", "Ünïcode")).isEqualTo("\"public\".\"Ünïcode\"");
+    }
+
+    @Test
+    void impossibleIdentifiers_areRefused() {
+        assertThat(Identifiers.problem("")).isEqualTo("is empty");
+        assertThat(Identifiers.problem("a".repeat(64))).contains("63-byte");
+        assertThatThrownBy(() -> Identifiers.quote("a\0b")).hasMessageContaining("NUL");
+    }
+
+    @Test
+    void copyText_escapesSeparatorsAndMarksNull() {
+        String text = new CopyText().field("a\tb").field(null).field("back\\slash\nline").endRow().toString();
+        assertThat(text).isEqualTo("a\\tb\t\\N\tback\\\\slash\\nline\n");
+    }
+}
