@@ -4,6 +4,7 @@ import dev.dromedary.app.AppChecker;
 import dev.dromedary.app.AppConfig;
 import dev.dromedary.app.AppDataSources;
 import dev.dromedary.config.ConfigProblems;
+import dev.dromedary.config.ConfigValidator;
 import dev.dromedary.config.DromedaryConfig;
 import dev.dromedary.config.DromedaryConfigLoader;
 import dev.dromedary.config.SchemaChecker;
@@ -17,10 +18,12 @@ import dev.dromedary.record.RecordWriter;
 import dev.dromedary.routes.SyncRouteBuilder;
 import dev.dromedary.run.RunHistory;
 import dev.dromedary.source.CursorStore;
+import dev.dromedary.source.EnrichQueue;
+import dev.dromedary.source.PropertyDefinition;
+import dev.dromedary.source.TableShape;
 import dev.dromedary.source.ScheduleDefinition;
 import dev.dromedary.source.SourceDefinition;
 import dev.dromedary.source.TableImport;
-import dev.dromedary.source.TablePageReader;
 import dev.dromedary.sql.TableColumns;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -47,13 +50,16 @@ public final class Dromedary {
     private final RecordStore store;
     private final RunHistory runs;
     private final List<String> sourceIds;
+    private final List<String> secondarySourceIds;
     private final List<String> destinationIds;
 
-    private Dromedary(DromedaryConfig config, RecordStore store, List<String> sourceIds, List<String> destinationIds) {
+    private Dromedary(DromedaryConfig config, RecordStore store, List<String> sourceIds,
+                      List<String> secondarySourceIds, List<String> destinationIds) {
         this.config = config;
         this.store = store;
         this.runs = store == null ? null : new RunHistory(store);
         this.sourceIds = sourceIds;
+        this.secondarySourceIds = secondarySourceIds;
         this.destinationIds = destinationIds;
     }
 
@@ -67,6 +73,8 @@ public final class Dromedary {
 
     public static Dromedary install(CamelContext context, DromedaryConfig config, Mode mode) throws Exception {
         ConfigProblems problems = new ConfigProblems();
+        new ConfigValidator(problems).validate(config);
+        problems.throwIfAny();
         for (AppConfig app : config.apps().values()) {
             String problem = AppChecker.problem(app);
             if (problem != null) {
@@ -85,14 +93,17 @@ public final class Dromedary {
         }
 
         SchemaChecker schema = new SchemaChecker(problems);
-        Map<String, TableColumns> sourceTables = new LinkedHashMap<>();
+        Map<String, TableShape> sourceShapes = new LinkedHashMap<>();
         Map<String, TableColumns> destinationTables = new LinkedHashMap<>();
         for (SyncDefinition sync : config.syncs()) {
             for (SourceDefinition s : sync.sources()) {
                 AppConfig app = config.apps().get(s.app());
-                TableColumns t = schema.table(sync.file(), "source '" + s.id() + "'", app, dataSources.get(s.app()), s.table());
-                schema.checkSource(sync.file(), s, t);
-                sourceTables.put(s.id(), t);
+                DataSource ds = dataSources.get(s.app());
+                TableColumns t = schema.table(sync.file(), "source '" + s.id() + "'", app, ds, s.table());
+                try (Connection c = ds.getConnection()) {
+                    sourceShapes.put(s.id(), schema.checkSource(sync.file(), s, t,
+                            s.isPrimaryFor(sync.model().primaryKey()), c));
+                }
             }
             for (DestinationDefinition d : sync.destinations()) {
                 AppConfig app = config.apps().get(d.app());
@@ -107,9 +118,10 @@ public final class Dromedary {
         problems.throwIfAny();
 
         List<String> sourceIds = new ArrayList<>();
+        List<String> secondaryIds = new ArrayList<>();
         List<String> destinationIds = new ArrayList<>();
         if (mode == Mode.VALIDATE_ONLY) {
-            return new Dromedary(config, null, sourceIds, destinationIds);
+            return new Dromedary(config, null, sourceIds, List.of(), destinationIds);
         }
         RecordStore store = new RecordStore(dataSources.get(config.store().app()), config.store().schema());
         store.migrate();
@@ -120,39 +132,57 @@ public final class Dromedary {
         List<RecordExport> exports = new ArrayList<>();
         Map<String, ScheduleDefinition> schedules = new LinkedHashMap<>();
         Map<String, List<String>> exportsBySource = new LinkedHashMap<>();
+        Map<String, List<String>> enrichBySource = new LinkedHashMap<>();
         for (SyncDefinition sync : config.syncs()) {
+            String model = sync.model().name();
+            String pkProperty = sync.model().primaryKey();
             List<String> modelDestinations = sync.destinations().stream().map(DestinationDefinition::id).toList();
+            List<String> secondaries = sync.sources().stream().filter(s -> !s.isPrimaryFor(pkProperty))
+                    .map(SourceDefinition::id).toList();
             for (SourceDefinition s : sync.sources()) {
-                AppConfig app = config.apps().get(s.app());
-                TableColumns t = sourceTables.get(s.id());
-                String keyType = t.column(s.mapping().column()).orElseThrow().sqlType();
-                String cursorType = s.schedule().incremental()
-                        ? t.column(s.schedule().column()).orElseThrow().sqlType() : null;
+                boolean primary = s.isPrimaryFor(pkProperty);
+                String matched = primary || s.mapping().property().equals(pkProperty) ? null : s.mapping().property();
+                if (matched != null) {
+                    store.indexProperty(matched);
+                }
+                s.properties().stream().filter(PropertyDefinition::unique).forEach(p -> store.indexProperty(p.name()));
                 String hash = cursorHash(s);
-                TablePageReader reader = new TablePageReader(s, app.schema(), dataSources.get(s.app()), keyType, cursorType);
-                RecordWriter writer = new RecordWriter(store, cursors, sync.model().name(), s, hash);
-                imports.add(new TableImport(s, reader, writer, cursors, runs, hash));
+                RecordWriter writer = new RecordWriter(store, cursors, model, pkProperty, s, hash, secondaries);
+                EnrichQueue queue = new EnrichQueue(store, model, s.id(), matched);
+                imports.add(new TableImport(s, sourceShapes.get(s.id()), dataSources.get(s.app()), writer, cursors,
+                        queue, runs, hash));
                 schedules.put(s.id(), s.schedule());
                 exportsBySource.put(s.id(), modelDestinations);
+                enrichBySource.put(s.id(), primary ? secondaries : List.of());
                 sourceIds.add(s.id());
+                if (!primary) {
+                    secondaryIds.add(s.id());
+                }
             }
             for (DestinationDefinition d : sync.destinations()) {
                 AppConfig app = config.apps().get(d.app());
-                ExportPlanner planner = new ExportPlanner(store, d, sync.model().name());
-                DestinationWriter writer = new DestinationWriter(d, app.schema(), dataSources.get(d.app()), planner.columns());
+                ExportPlanner planner = new ExportPlanner(store, d, model);
+                String pkType = destinationTables.get(d.id()).column(d.primaryKey()).orElseThrow().sqlType();
+                DestinationWriter writer = new DestinationWriter(d, app.schema(), dataSources.get(d.app()),
+                        planner.columns(), pkType);
                 exports.add(new RecordExport(d, planner, writer, runs));
                 destinationIds.add(d.id());
             }
         }
-        context.addRoutes(new SyncRouteBuilder(imports, schedules, exportsBySource, exports, mode == Mode.SCHEDULED));
+        context.addRoutes(new SyncRouteBuilder(imports, schedules, enrichBySource, exportsBySource, exports,
+                mode == Mode.SCHEDULED));
         LOG.info("Dromedary installed: {} App(s), {} source(s), {} destination(s); record store in schema '{}' of App '{}'",
                 config.apps().size(), sourceIds.size(), destinationIds.size(), config.store().schema(), config.store().app());
-        return new Dromedary(config, store, sourceIds, destinationIds);
+        return new Dromedary(config, store, sourceIds, secondaryIds, destinationIds);
     }
 
-    /** A cursor is kept only while its source's table, key column, cursor column and filters stay the same. */
+    /**
+     * A cursor is kept only while what its source reads stays the same: table, mapping, cursor column, schedule
+     * filters and properties. Any change starts the source from the beginning, so new properties reach old rows.
+     */
     static String cursorHash(SourceDefinition s) {
-        String basis = s.table() + "|" + s.mapping().column() + "|" + s.schedule().column() + "|" + s.schedule().filters();
+        String basis = s.table() + "|" + s.mapping() + "|" + s.schedule().column() + "|" + s.schedule().filters()
+                + "|" + s.properties();
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(basis.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d, 0, 8);
@@ -175,6 +205,11 @@ public final class Dromedary {
 
     public List<String> sourceIds() {
         return sourceIds;
+    }
+
+    /** Sources whose properties new records wait for (the "properties" step of a run). */
+    public List<String> secondarySourceIds() {
+        return secondarySourceIds;
     }
 
     public List<String> destinationIds() {

@@ -15,6 +15,10 @@ public final class AppChecker {
 
     /** Null when the App is usable, otherwise a one-line reason naming the App. */
     public static String problem(AppConfig app) {
+        if (app.ssl() && app.sslCertificateAuthority() == null) {
+            org.slf4j.LoggerFactory.getLogger(AppChecker.class).warn("App '{}': ssl without ssl-certificate-authority "
+                    + "encrypts but does not verify the server; give the CA to verify it", app.name());
+        }
         try (Connection c = new Driver().connect(ConnectionProperties.url(app), ConnectionProperties.of(app))) {
             try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_namespace WHERE nspname = ?")) {
                 ps.setString(1, app.schema());

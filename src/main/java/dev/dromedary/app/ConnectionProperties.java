@@ -28,7 +28,8 @@ public final class ConnectionProperties {
         // search_path is the App's schema only: every unqualified name resolves inside it.
         p.setProperty("currentSchema", app.schema());
         p.setProperty("ApplicationName", "dromedary-" + app.name());
-        p.setProperty("connectTimeout", Long.toString(Math.max(1, app.connectTimeout().toSeconds())));
+        // pgjdbc takes whole seconds; round up so 500ms is not "no timeout".
+        p.setProperty("connectTimeout", Long.toString(Math.max(1, (app.connectTimeout().toMillis() + 999) / 1000)));
         p.setProperty("tcpKeepAlive", "true");
         StringBuilder options = new StringBuilder();
         if (!app.statementTimeout().isZero()) {
@@ -44,6 +45,7 @@ public final class ConnectionProperties {
         } else {
             // With a CA the server is verified (verify-full); ssl alone only encrypts (require).
             p.setProperty("sslmode", app.sslCertificateAuthority() != null ? "verify-full" : "require");
+
             if (app.sslCertificateAuthority() != null) {
                 p.setProperty("sslrootcert", fileOrInline(app.sslCertificateAuthority(), "ca", ".crt"));
             }

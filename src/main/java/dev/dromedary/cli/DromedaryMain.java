@@ -34,7 +34,7 @@ public final class DromedaryMain {
                 case "--once" -> once = true;
                 case "--validate" -> validate = true;
                 case "--help", "-h" -> {
-                    System.out.println("usage: java -jar dromedary.jar [--once | --validate]");
+                    System.out.println("usage: java -jar target/dromedary-runnable.jar [--once | --validate]");
                     return 0;
                 }
                 default -> camelArgs.add(a);
@@ -44,6 +44,10 @@ public final class DromedaryMain {
                 : once ? Dromedary.Mode.ON_DEMAND : Dromedary.Mode.SCHEDULED;
         Main main = new Main();
         main.setDefaultPropertyPlaceholderLocation("file:application.properties;optional=true");
+        if (validate) {
+            // Check only: neither Dromedary's routes nor the integrator's own may run.
+            main.configure().setAutoStartup(false);
+        }
         Dromedary[] installed = new Dromedary[1];
         main.addMainListener(new MainListenerSupport() {
             @Override
@@ -86,8 +90,12 @@ public final class DromedaryMain {
         long firstRun = runs.nextRunId();
         boolean failed = false;
         try (ProducerTemplate template = context.createProducerTemplate()) {
+            // The order of a run: import → properties of new records → exports.
             for (String source : dromedary.sourceIds()) {
                 failed |= !call(template, SyncRouteBuilder.IMPORT + source);
+            }
+            for (String source : dromedary.secondarySourceIds()) {
+                failed |= !call(template, SyncRouteBuilder.ENRICH + source);
             }
             for (String destination : dromedary.destinationIds()) {
                 failed |= !call(template, SyncRouteBuilder.EXPORT + destination);

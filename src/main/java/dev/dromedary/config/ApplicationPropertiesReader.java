@@ -96,6 +96,9 @@ public final class ApplicationPropertiesReader {
         String cert = o.get("ssl-certificate");
         String key = o.get("ssl-key");
         boolean ssl = bool(k + "ssl", o.get("ssl"), ca != null || cert != null);
+        if (!ssl && (ca != null || cert != null || key != null)) {
+            problem(k + "ssl", "is false but SSL files are given (App '" + name + "'): remove them or set ssl = true");
+        }
         if ((cert == null) != (key == null)) {
             problem(k + (cert == null ? "ssl-certificate" : "ssl-key"),
                     "ssl-certificate and ssl-key must be given together (App '" + name + "')");
@@ -157,9 +160,9 @@ public final class ApplicationPropertiesReader {
         if (v == null) {
             return dflt;
         }
-        Duration d = Durations.parse(v);
+        Duration d = v.trim().matches("-?\\d+") ? null : Durations.parse(v);
         if (d == null || d.isNegative()) {
-            problem(key, "'" + v + "' is invalid: expected a duration such as 500ms, 30s or 5m");
+            problem(key, "'" + v + "' is invalid: expected a duration with its unit, such as 500ms, 30s or 5m");
             return dflt;
         }
         return d;

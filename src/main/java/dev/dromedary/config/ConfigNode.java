@@ -27,6 +27,7 @@ public final class ConfigNode {
     private final Function<String, String> placeholders;
     private final Map<String, NodeTuple> entries = new LinkedHashMap<>();
     private final Set<String> read = new LinkedHashSet<>();
+    private final Set<String> reported = new LinkedHashSet<>();
 
     public ConfigNode(String file, String path, MappingNode node, ConfigProblems problems,
                       Function<String, String> placeholders) {
@@ -71,6 +72,7 @@ public final class ConfigNode {
     }
 
     public void problem(String key, String message) {
+        reported.add(key);
         problems.add(where(key), element(key), message);
     }
 
@@ -100,8 +102,7 @@ public final class ConfigNode {
     }
 
     private boolean problemAlreadyReported(String key) {
-        NodeTuple t = entries.get(key);
-        return t != null && !(t.getValueNode() instanceof ScalarNode);
+        return reported.contains(key);
     }
 
     public String string(String key, String defaultValue) {

@@ -92,6 +92,7 @@ public final class ConfigValidator {
                 });
             }
             unsupportedYet(sync);
+            meaningless(sync);
         }
     }
 
@@ -115,20 +116,9 @@ public final class ConfigValidator {
             if (s.kind() == SourceKind.QUERY) {
                 problems.add(file, el + ".type", "query sources are not supported by this build yet");
             }
-            if (!s.isPrimaryFor(sync.model().primaryKey())) {
-                problems.add(file, el + ".mapping", "secondary sources are not supported by this build yet");
-            }
-            for (PropertyDefinition p : s.properties()) {
-                if (p.aggregation() != dev.dromedary.source.Aggregation.EXACT || p.array() || p.unique()
-                        || !p.filters().isEmpty()) {
-                    problems.add(file, el + ".properties." + p.name(), "aggregations other than exact, arrays, "
-                            + "unique properties and property filters are not supported by this build yet");
-                }
-            }
             var sc = s.schedule();
-            if (sc != null && (sc.lookback() != null || !sc.filters().isEmpty() || sc.confirmRecords() || sc.refresh())) {
-                problems.add(file, el + ".schedule", "lookback, schedule filters, confirmRecords and refresh are not "
-                        + "supported by this build yet");
+            if (sc != null && (sc.confirmRecords() || sc.refresh())) {
+                problems.add(file, el + ".schedule", "confirmRecords and refresh are not supported by this build yet");
             }
         }
         if (!sync.groups().isEmpty()) {
@@ -139,6 +129,51 @@ public final class ConfigValidator {
                     || d.groupsTable() != null) {
                 problems.add(file, "destination '" + d.id() + "'", "sync modes other than sync, tracked groups and "
                         + "groups tables are not supported by this build yet");
+            }
+        }
+    }
+
+    /** Options that only mean something together: one without the other would be silently ignored. */
+    private void meaningless(SyncDefinition sync) {
+        String file = sync.file();
+        for (SourceDefinition s : sync.sources()) {
+            String el = "source '" + s.id() + "'";
+            for (PropertyDefinition p : s.properties()) {
+                String pel = el + ".properties." + p.name();
+                if (p.array() && p.aggregation() != dev.dromedary.source.Aggregation.EXACT) {
+                    problems.add(file, pel + ".array", "an array property holds every row's value: its aggregation "
+                            + "must be exact");
+                }
+                if (p.sortColumn() != null && p.aggregation() != dev.dromedary.source.Aggregation.MOST_RECENT_VALUE
+                        && p.aggregation() != dev.dromedary.source.Aggregation.LEAST_RECENT_VALUE && !p.array()) {
+                    problems.add(file, pel + ".sortColumn", "only mostRecentValue, leastRecentValue and array "
+                            + "properties use a sortColumn");
+                }
+                filterValues(file, pel, p.filters());
+            }
+            var sc = s.schedule();
+            if (sc != null) {
+                if (sc.allowNullCursor() && !sc.incremental()) {
+                    problems.add(file, el + ".schedule.allowNullCursor", "only an incremental schedule (with column) "
+                            + "has a cursor column");
+                }
+                filterValues(file, el + ".schedule", sc.filters());
+            }
+        }
+        for (DestinationDefinition d : sync.destinations()) {
+            if (d.groupsTable() == null && (d.groupForeignKey() != null || d.groupColumnName() != null)) {
+                problems.add(file, "destination '" + d.id() + "'.groupsTable", "groupForeignKey and groupColumnName "
+                        + "describe the groups table: set groupsTable too");
+            }
+        }
+    }
+
+    private void filterValues(String file, String element, List<dev.dromedary.source.Filter> filters) {
+        for (int i = 0; i < filters.size(); i++) {
+            var f = filters.get(i);
+            if (f.op() != null && !f.op().takesValue() && f.value() != null) {
+                problems.add(file, element + ".filters[" + i + "].value", "op " + dev.dromedary.config.Enums.configName(f.op())
+                        + " takes no value");
             }
         }
     }

@@ -30,7 +30,14 @@ public final class DromedaryConfigLoader {
         Map<String, String> values = new LinkedHashMap<>();
         for (String key : raw.stringPropertyNames()) {
             try {
-                values.put(key, pc.resolveProperty(key).orElse(raw.getProperty(key)));
+                String value = pc.resolveProperty(key).orElse(raw.getProperty(key));
+                if (value != null && value.contains("{{")) {
+                    // An unresolvable placeholder (e.g. an unset environment variable) must not become a value.
+                    problems.add(location(raw, key), key, "placeholder in '" + raw.getProperty(key)
+                            + "' cannot be resolved (is the environment variable or property set?)");
+                    continue;
+                }
+                values.put(key, value);
             } catch (RuntimeException e) {
                 problems.add(location(raw, key), key, "cannot resolve its value: " + e.getMessage());
             }

@@ -2,12 +2,17 @@ package dev.dromedary.config;
 
 import dev.dromedary.app.AppConfig;
 import dev.dromedary.destination.DestinationDefinition;
+import dev.dromedary.source.Filter;
+import dev.dromedary.source.FilterOp;
 import dev.dromedary.source.PropertyDefinition;
+import dev.dromedary.source.TableShape;
 import dev.dromedary.source.SourceDefinition;
 import dev.dromedary.sql.TableColumns;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -54,20 +59,69 @@ public final class SchemaChecker {
         return c.get();
     }
 
-    public void checkSource(String file, SourceDefinition s, TableColumns t) {
+    /**
+     * Checks a table source's columns and works out how it pages: on the table's single-column primary key when
+     * there is one, else (primary sources only) on the mapping column.
+     * @return the source's table shape, or null when something is missing (recorded)
+     */
+    public TableShape checkSource(String file, SourceDefinition s, TableColumns t, boolean primary, Connection c)
+            throws SQLException {
         String el = "source '" + s.id() + "'";
+        int before = problems.all().size();
         column(file, el + ".mapping.column", t, s.mapping().column());
         for (PropertyDefinition p : s.properties()) {
             column(file, el + ".properties." + p.name() + ".column", t, p.column());
             column(file, el + ".properties." + p.name() + ".sortColumn", t, p.sortColumn());
+            filterColumns(file, el + ".properties." + p.name(), t, p.filters(), c);
         }
         var sc = s.schedule();
-        if (sc != null && sc.incremental()) {
-            var col = column(file, el + ".schedule.column", t, sc.column());
-            if (col != null && col.nullable() && !sc.allowNullCursor()) {
-                problems.add(file, el + ".schedule.column", "cursor column '" + sc.column() + "' of table '"
-                        + s.table() + "' is nullable; rows with null there are never picked up incrementally. "
-                        + "Make it NOT NULL, or set allowNullCursor: true to accept that");
+        boolean timeCursor = false;
+        if (sc != null) {
+            filterColumns(file, el + ".schedule", t, sc.filters(), c);
+            if (sc.incremental()) {
+                var col = column(file, el + ".schedule.column", t, sc.column());
+                if (col != null && col.nullable() && !sc.allowNullCursor()) {
+                    problems.add(file, el + ".schedule.column", "cursor column '" + sc.column() + "' of table '"
+                            + s.table() + "' is nullable; rows with null there are never picked up incrementally. "
+                            + "Make it NOT NULL, or set allowNullCursor: true to accept that");
+                }
+                timeCursor = col != null && TableShape.isTimeType(col.sqlType());
+                if (col != null && sc.lookback() != null && !timeCursor) {
+                    problems.add(file, el + ".schedule.lookback", "a look-back needs a timestamp or date cursor column; '"
+                            + sc.column() + "' is " + col.sqlType());
+                }
+            }
+        }
+        if (t == null || problems.all().size() > before) {
+            return null;
+        }
+        String tiebreak = TableColumns.singleColumnPrimaryKey(c, t.schema(), t.table()).orElse(null);
+        if (tiebreak == null) {
+            if (!primary && sc != null && sc.incremental()) {
+                problems.add(file, el + ".table", "table '" + s.table() + "' has no single-column primary key; an "
+                        + "incremental secondary source pages on (cursor column, primary key) so no row is skipped");
+                return null;
+            }
+            tiebreak = s.mapping().column();
+        }
+        return new TableShape(t.schema(), t, tiebreak, primary, timeCursor);
+    }
+
+    /** Filter columns exist and filter values are valid for their column's type (checked by PostgreSQL). */
+    private void filterColumns(String file, String element, TableColumns t, List<Filter> filters, Connection c)
+            throws SQLException {
+        for (int i = 0; i < filters.size(); i++) {
+            Filter f = filters.get(i);
+            var col = column(file, element + ".filters[" + i + "].column", t, f.column());
+            if (col == null || !f.op().takesValue() || f.op() == FilterOp.SUBSTRING || f.op() == FilterOp.NOT_SUBSTRING) {
+                continue;
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT CAST(? AS " + col.sqlType() + ")")) {
+                ps.setString(1, f.value());
+                ps.execute();
+            } catch (SQLException e) {
+                problems.add(file, element + ".filters[" + i + "].value", "'" + f.value() + "' is not a valid "
+                        + col.sqlType() + " for column '" + f.column() + "'");
             }
         }
     }

@@ -12,7 +12,8 @@ import javax.sql.DataSource;
 /**
  * Writes operation batches into the destination table, set-based: COPY into a session staging table shaped like
  * the destination's mapped columns, then one UPDATE ... FROM and one INSERT ... WHERE NOT EXISTS. Both skip rows
- * that already hold the values, so a replayed batch changes nothing and needs no unique constraint.
+ * that already hold the values, so a replayed batch changes nothing. (The start-up check still demands a unique
+ * index on the key: without one, nothing stops two rows with one key.)
  */
 public final class DestinationWriter {
     private final DataSource dataSource;
@@ -20,11 +21,16 @@ public final class DestinationWriter {
     private final String createStage;
     private final String updateSql;
     private final String insertSql;
+    private final String deleteSql;
+    private final int pkIndex;
 
     public DestinationWriter(DestinationDefinition destination, String schema, DataSource dataSource,
-                             List<String> columns) {
+                             List<String> columns, String pkType) {
         this.dataSource = dataSource;
-        this.stage = "dromedary_out_" + Integer.toHexString(destination.id().hashCode());
+        // One staging table per destination and session; the id's own characters keep names apart.
+        String name = "dromedary_out_" + destination.id();
+        this.stage = Identifiers.quote(Identifiers.problem(name) == null ? name
+                : "dromedary_out_" + Integer.toHexString(destination.id().hashCode()));
         String target = Identifiers.qualified(schema, destination.table());
         String pk = Identifiers.quote(destination.primaryKey());
         List<String> quoted = columns.stream().map(Identifiers::quote).toList();
@@ -41,8 +47,20 @@ public final class DestinationWriter {
             this.updateSql = "UPDATE " + target + " d SET " + set + " FROM pg_temp." + stage + " s WHERE d." + pk
                     + " = s." + pk + " AND ROW(" + mine + ") IS DISTINCT FROM ROW(" + theirs + ")";
         }
+        this.pkIndex = columns.indexOf(destination.primaryKey());
+        this.deleteSql = "DELETE FROM " + target + " d WHERE d." + pk + " = ANY(CAST(? AS text[])::"
+                + pkType + "[])";
         this.insertSql = "INSERT INTO " + target + " (" + cols + ") SELECT " + cols + " FROM pg_temp." + stage
                 + " s WHERE NOT EXISTS (SELECT 1 FROM " + target + " d WHERE d." + pk + " = s." + pk + ")";
+    }
+
+    /** Deletes the rows with the given keys (values[0] of each change is the destination key). */
+    public long delete(Connection c, List<PlannedChange> changes) throws SQLException {
+        String[] keys = changes.stream().map(ch -> ch.values()[pkIndex]).toArray(String[]::new);
+        try (java.sql.PreparedStatement ps = c.prepareStatement(deleteSql)) {
+            ps.setArray(1, c.createArrayOf("text", keys));
+            return ps.executeUpdate();
+        }
     }
 
     /** Opens the batch's destination transaction. */

@@ -21,12 +21,15 @@ public final class ExportPlanner {
     private final String model;
     private final List<String> columns;
     private final String pageSql;
+    private final String configHash;
 
     public ExportPlanner(RecordStore store, DestinationDefinition destination, String model) {
         this.store = store;
         this.destination = destination;
         this.model = model;
         this.columns = List.copyOf(destination.mappings().keySet());
+        this.configHash = Integer.toHexString((destination.table() + "|" + destination.primaryKey() + "|"
+                + destination.mappings()).hashCode());
         StringBuilder mapped = new StringBuilder("jsonb_build_object(");
         StringBuilder values = new StringBuilder();
         for (int i = 0; i < columns.size(); i++) {
@@ -56,11 +59,12 @@ public final class ExportPlanner {
             c.setAutoCommit(false);
             try {
                 long from = 0;
-                try (PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM " + store.table("export_cursors")
-                        + " WHERE destination = ?")) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT last_seq, config_hash FROM "
+                        + store.table("export_cursors") + " WHERE destination = ?")) {
                     ps.setString(1, destination.id());
                     try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next()) {
+                        // Changed mappings look at every record again; unchanged values are still skipped.
+                        if (rs.next() && configHash.equals(rs.getString(2))) {
                             from = rs.getLong(1);
                         }
                     }
@@ -162,10 +166,12 @@ public final class ExportPlanner {
                     }
                 }
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + store.table("export_cursors")
-                        + " (destination, last_seq, updated_at) VALUES (?, ?, now()) ON CONFLICT (destination) "
-                        + "DO UPDATE SET last_seq = excluded.last_seq, updated_at = now()")) {
+                        + " (destination, last_seq, config_hash, updated_at) VALUES (?, ?, ?, now()) "
+                        + "ON CONFLICT (destination) DO UPDATE SET last_seq = excluded.last_seq, "
+                        + "config_hash = excluded.config_hash, updated_at = now()")) {
                     ps.setString(1, destination.id());
                     ps.setLong(2, run.batchLastSeq);
+                    ps.setString(3, configHash);
                     ps.executeUpdate();
                 }
                 c.commit();

@@ -18,6 +18,8 @@ public final class ExportRun {
     Connection transaction;
     boolean hasMore;
     final List<PlannedChange> written = new ArrayList<>();
+    final List<String> deletedKeys = new ArrayList<>();
+    boolean finished;
     public final RunCounts counts = new RunCounts();
 
     ExportRun(long runId, long fromSeq, long upperSeq) {
@@ -47,5 +49,6 @@ public final class ExportRun {
         }
         transaction = null;
         written.clear();
+        deletedKeys.clear();
     }
 }

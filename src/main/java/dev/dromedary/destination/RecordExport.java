@@ -49,16 +49,27 @@ public final class RecordExport {
         return batches;
     }
 
-    public void write(ExportRun run, OperationBatch batch) throws SQLException {
-        switch (batch.operation()) {
-            case INSERT, UPDATE -> {
-                long[] n = writer.upsert(run.transaction, batch.changes());
-                run.counts.inserted += n[0];
-                run.counts.updated += n[1];
-                run.written.addAll(batch.changes());
-            }
-            case DELETE -> throw new IllegalStateException("deletes are planned by the record lifecycle, not yet here");
-        }
+    /** New records: inserted, or updated where a row with the key already exists (a replayed batch). */
+    public void insert(ExportRun run, OperationBatch batch) throws SQLException {
+        upsert(run, batch);
+    }
+
+    /** Changed records: rows updated where they differ; a row deleted by hand is written again (sync mode). */
+    public void update(ExportRun run, OperationBatch batch) throws SQLException {
+        upsert(run, batch);
+    }
+
+    private void upsert(ExportRun run, OperationBatch batch) throws SQLException {
+        long[] n = writer.upsert(run.transaction, batch.changes());
+        run.counts.inserted += n[0];
+        run.counts.updated += n[1];
+        run.written.addAll(batch.changes());
+    }
+
+    /** Deleted records: their rows removed by the key last exported. */
+    public void delete(ExportRun run, OperationBatch batch) throws SQLException {
+        run.counts.deleted += writer.delete(run.transaction, batch.changes());
+        run.deletedKeys.addAll(batch.changes().stream().map(PlannedChange::recordKey).toList());
     }
 
     /** Commits the destination first, then records what was exported: a crash in between replays harmlessly. */
@@ -70,6 +81,10 @@ public final class RecordExport {
     }
 
     public void finish(ExportRun run, Throwable error) throws SQLException {
+        if (run == null || run.finished) {
+            return;
+        }
+        run.finished = true;
         try {
             run.abandonBatch();
             runs.finish(run.runId, run.counts, error == null ? null : String.valueOf(error.getMessage()));

@@ -26,6 +26,24 @@ public final class RecordStore {
                 .migrate();
     }
 
+    /** An index on one property's value, for secondary sources that match on it and for unique properties. */
+    public void indexProperty(String property) {
+        String name = "records_p_" + Integer.toHexString(property.hashCode()) + "_" + property.length();
+        String sql = "CREATE INDEX IF NOT EXISTS " + Identifiers.quote(name) + " ON " + table("records")
+                + " (model, (properties ->> '" + property.replace("'", "''") + "'))";
+        try (java.sql.Connection c = dataSource.getConnection(); java.sql.Statement st = c.createStatement()) {
+            st.execute(sql);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot create the record store index for property '" + property + "': "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The sequence that numbers record changes, as a regclass literal for nextval(). */
+    public String sequenceLiteral() {
+        return "'" + Identifiers.qualified(schema, "record_seq").replace("'", "''") + "'";
+    }
+
     public DataSource dataSource() {
         return dataSource;
     }

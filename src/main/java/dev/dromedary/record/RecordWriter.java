@@ -16,57 +16,100 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes one page of a primary source into the record store, set-based: COPY into a session staging table, one
- * INSERT ... ON CONFLICT merge that only touches records whose values changed (giving them a new seq), and the
- * cursor, all in one transaction. A replayed page changes nothing.
+ * Writes one page of a source into the record store, set-based: COPY into a session staging table, then one
+ * statement that merges it, touching only records whose values changed (they take a new seq), then the cursor,
+ * all in one transaction. A primary source creates records (and queues them for enrichment by the model's
+ * secondary sources); a secondary source only updates the records whose mapped property has the page's key,
+ * every such record when the property is not unique. A replayed page changes nothing.
  */
 public final class RecordWriter {
     private final RecordStore store;
     private final CursorStore cursors;
     private final String model;
     private final SourceDefinition source;
+    private final boolean primary;
     private final String configHash;
+    private final List<String> secondarySources;
     private final String stage;
     private final String mergeSql;
+    private final UniqueProperties unique;
 
     public record Written(long created, long updated) {
     }
 
-    public RecordWriter(RecordStore store, CursorStore cursors, String model, SourceDefinition source,
-                        String configHash) {
+    /**
+     * @param primaryKeyProperty the model's primary-key property
+     * @param secondarySources   ids of the model's secondary sources, which enrich each record this one creates
+     */
+    public RecordWriter(RecordStore store, CursorStore cursors, String model, String primaryKeyProperty,
+                        SourceDefinition source, String configHash, List<String> secondarySources) {
         this.store = store;
         this.cursors = cursors;
         this.model = model;
         this.source = source;
+        this.primary = source.isPrimaryFor(primaryKeyProperty);
         this.configHash = configHash;
+        this.secondarySources = secondarySources;
         int n = source.properties().size();
         this.stage = "dromedary_stage_" + n;
-        this.mergeSql = mergeSql(n);
+        String matchProperty = source.mapping().property();
+        this.mergeSql = primary ? upsertSql(n) : updateSql(n, matchProperty.equals(primaryKeyProperty) ? null : matchProperty);
+        this.unique = new UniqueProperties(store, model, source.properties().stream()
+                .filter(PropertyDefinition::unique).map(PropertyDefinition::name).toList());
     }
 
-    private String mergeSql(int n) {
+    private String propsSql(int n) {
         List<String> props = new ArrayList<>();
+        if (primary) {
+            props.add(literal(source.mapping().property()) + ", to_jsonb(pk)");
+        }
         List<String> invalid = new ArrayList<>();
-        props.add(literal(source.mapping().property()) + ", to_jsonb(pk)");
         for (int i = 0; i < n; i++) {
             PropertyDefinition p = source.properties().get(i);
-            props.add(literal(p.name()) + ", " + ValueConverter.toJsonSql(p.type(), "v" + i));
+            props.add(literal(p.name()) + ", " + ValueConverter.toJsonSql(p.type(), p.array(), "v" + i));
             invalid.add(literal(p.name()) + ", i" + i);
         }
-        String records = store.table("records");
-        String remaining = "(coalesce(r.invalid, '{}'::jsonb) - ?::text[]) || coalesce(excluded.invalid, '{}'::jsonb)";
         return "WITH s AS (SELECT DISTINCT ON (pk) pk, " + jsonObject(props) + " AS props, "
                 + (invalid.isEmpty() ? "'{}'::jsonb" : "jsonb_strip_nulls(" + jsonObject(invalid) + ")") + " AS inv "
-                + "FROM pg_temp." + stage + " ORDER BY pk, ord DESC), "
+                + "FROM pg_temp." + stage + " ORDER BY pk, ord DESC)";
+    }
+
+    private String nextSeq() {
+        return "nextval(" + store.sequenceLiteral() + ")";
+    }
+
+    /** Invalid reasons: this source's old reasons are replaced by its new ones; other sources' stay. */
+    private static final String MERGED_INVALID =
+            "nullif((coalesce(r.invalid, '{}'::jsonb) - ?::text[]) || coalesce(%s, '{}'::jsonb), '{}'::jsonb)";
+
+    private String upsertSql(int n) {
+        String records = store.table("records");
+        String invalid = String.format(MERGED_INVALID, "excluded.invalid");
+        return propsSql(n) + ", "
                 + "m AS (INSERT INTO " + records + " AS r (model, pk, properties, invalid, seq) "
-                + "SELECT ?, s.pk, s.props, nullif(s.inv, '{}'::jsonb), nextval('" + store.schema().replace("'", "''")
-                + ".record_seq') FROM s "
+                + "SELECT ?, s.pk, s.props, nullif(s.inv, '{}'::jsonb), " + nextSeq() + " FROM s "
                 + "ON CONFLICT (model, pk) DO UPDATE SET properties = r.properties || excluded.properties, "
-                + "invalid = nullif(" + remaining + ", '{}'::jsonb), seq = excluded.seq, updated_at = now() "
+                + "invalid = " + invalid + ", seq = excluded.seq, updated_at = now() "
                 + "WHERE r.properties || excluded.properties IS DISTINCT FROM r.properties "
-                + "OR nullif(" + remaining + ", '{}'::jsonb) IS DISTINCT FROM r.invalid "
-                + "RETURNING (xmax = 0) AS created) "
-                + "SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM m";
+                + "OR " + invalid + " IS DISTINCT FROM r.invalid "
+                + "RETURNING r.pk, (xmax = 0) AS created), "
+                + "q AS (INSERT INTO " + store.table("enrich_queue") + " (source, model, pk) "
+                + "SELECT src, ?, m.pk FROM m CROSS JOIN unnest(?::text[]) AS src WHERE m.created "
+                + "ON CONFLICT DO NOTHING) "
+                + "SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created), "
+                + "coalesce(array_agg(pk), '{}') FROM m";
+    }
+
+    private String updateSql(int n, String matchProperty) {
+        String records = store.table("records");
+        String invalid = String.format(MERGED_INVALID, "nullif(s.inv, '{}'::jsonb)");
+        String match = matchProperty == null ? "r.pk = s.pk" : "r.properties ->> " + literal(matchProperty) + " = s.pk";
+        return propsSql(n) + ", "
+                + "m AS (UPDATE " + records + " AS r SET properties = r.properties || s.props, invalid = " + invalid
+                + ", seq = " + nextSeq() + ", updated_at = now() FROM s "
+                + "WHERE r.model = ? AND " + match + " AND (r.properties || s.props IS DISTINCT FROM r.properties "
+                + "OR " + invalid + " IS DISTINCT FROM r.invalid) RETURNING r.pk) "
+                + "SELECT 0, count(*), coalesce(array_agg(pk), '{}') FROM m";
     }
 
     /** jsonb_build_object takes at most 100 arguments: wide sources are built in chunks and concatenated. */
@@ -78,15 +121,22 @@ public final class RecordWriter {
         return parts.isEmpty() ? "'{}'::jsonb" : String.join(" || ", parts);
     }
 
-    private static String literal(String s) {
+    static String literal(String s) {
         return "'" + s.replace("'", "''") + "'";
     }
 
-    public Written write(SourcePage page, Cursor newCursor) throws SQLException {
+    /**
+     * Merges the page and saves the cursor in one transaction.
+     * @param done store work that must commit with the page (e.g. removing enrichment-queue entries), or null
+     */
+    public Written write(SourcePage page, Cursor newCursor, TransactionStep done) throws SQLException {
         try (Connection c = store.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
                 Written w = page.rows().isEmpty() ? new Written(0, 0) : merge(c, page);
+                if (done != null) {
+                    done.run(c);
+                }
                 if (newCursor != null) {
                     cursors.save(c, source.id(), configHash, newCursor);
                 }
@@ -99,6 +149,12 @@ public final class RecordWriter {
                 c.setAutoCommit(true);
             }
         }
+    }
+
+    /** Work done on the store's connection inside the page's transaction. */
+    @FunctionalInterface
+    public interface TransactionStep {
+        void run(Connection c) throws SQLException;
     }
 
     private Written merge(Connection c, SourcePage page) throws SQLException {
@@ -122,14 +178,27 @@ public final class RecordWriter {
         }
         Copy.in(c, "COPY " + stage + " FROM STDIN", copy);
         String[] names = source.properties().stream().map(PropertyDefinition::name).toArray(String[]::new);
+        Written written;
+        String[] changed;
         try (PreparedStatement ps = c.prepareStatement(mergeSql)) {
-            ps.setString(1, model);
-            ps.setArray(2, c.createArrayOf("text", names));
-            ps.setArray(3, c.createArrayOf("text", names));
+            if (primary) {
+                ps.setString(1, model);
+                ps.setArray(2, c.createArrayOf("text", names));
+                ps.setArray(3, c.createArrayOf("text", names));
+                ps.setString(4, model);
+                ps.setArray(5, c.createArrayOf("text", secondarySources.toArray()));
+            } else {
+                ps.setArray(1, c.createArrayOf("text", names));
+                ps.setString(2, model);
+                ps.setArray(3, c.createArrayOf("text", names));
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return new Written(rs.getLong(1), rs.getLong(2));
+                written = new Written(rs.getLong(1), rs.getLong(2));
+                changed = (String[]) rs.getArray(3).getArray();
             }
         }
+        unique.enforce(c, changed);
+        return written;
     }
 }

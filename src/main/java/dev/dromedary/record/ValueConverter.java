@@ -145,7 +145,10 @@ public final class ValueConverter {
     }
 
     /** The SQL that turns the canonical text in a staging column into the JSON value the store keeps. */
-    public static String toJsonSql(PropertyType type, String column) {
+    public static String toJsonSql(PropertyType type, boolean array, String column) {
+        if (array) {
+            return column + "::jsonb";
+        }
         return switch (type) {
             case INTEGER -> "to_jsonb(" + column + "::numeric)";
             case FLOAT -> "to_jsonb(" + column + "::float8)";

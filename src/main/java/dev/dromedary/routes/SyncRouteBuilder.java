@@ -21,31 +21,37 @@ import org.apache.camel.builder.RouteBuilder;
  * Builds Dromedary's routes, all ordinary Camel routes with stable ids:
  * <ul>
  * <li>{@code schedule-<source>}: Quartz trigger → {@code run-<source>}</li>
- * <li>{@code run-<source>}: import, then the exports of the source's model</li>
+ * <li>{@code run-<source>}: import → properties of new records (secondary sources) → exports of the model</li>
  * <li>{@code import-<source>}: page loop: read a page past the cursor → commit records and cursor</li>
+ * <li>{@code enrich-<source>}: batch loop over records waiting for this secondary source's properties</li>
  * <li>{@code export-<destination>}: batch loop: plan → split by operation → choice() insert / update / delete →
  * commit</li>
  * </ul>
  */
 public final class SyncRouteBuilder extends RouteBuilder {
     public static final String IMPORT = "direct:dromedary-import-";
+    public static final String ENRICH = "direct:dromedary-enrich-";
     public static final String EXPORT = "direct:dromedary-export-";
     public static final String RUN_SOURCE = "direct:dromedary-run-";
     /** Hooks: an integrator's route from these endpoints receives each finished run (body: its counts). */
-    public static final String HOOK_IMPORT_FINISHED = "direct:dromedary-hook-import-finished?block=false&failIfNoConsumers=false";
-    public static final String HOOK_EXPORT_FINISHED = "direct:dromedary-hook-export-finished?block=false&failIfNoConsumers=false";
+    public static final String HOOK_IMPORT_FINISHED = "direct:dromedary-hook-import-finished";
+    public static final String HOOK_EXPORT_FINISHED = "direct:dromedary-hook-export-finished";
+    // Hooks are wire-tapped: they see each run, but cannot delay it or make it fail.
+    private static final String HOOK_OPTIONS = "?block=false&failIfNoConsumers=false";
 
     private final List<TableImport> imports;
     private final Map<String, ScheduleDefinition> schedules;
+    private final Map<String, List<String>> enrichBySource;
     private final Map<String, List<String>> exportsBySource;
     private final List<RecordExport> exports;
     private final boolean startSchedules;
 
     public SyncRouteBuilder(List<TableImport> imports, Map<String, ScheduleDefinition> schedules,
-                            Map<String, List<String>> exportsBySource, List<RecordExport> exports,
-                            boolean startSchedules) {
+                            Map<String, List<String>> enrichBySource, Map<String, List<String>> exportsBySource,
+                            List<RecordExport> exports, boolean startSchedules) {
         this.imports = imports;
         this.schedules = schedules;
+        this.enrichBySource = enrichBySource;
         this.exportsBySource = exportsBySource;
         this.exports = exports;
         this.startSchedules = startSchedules;
@@ -55,6 +61,9 @@ public final class SyncRouteBuilder extends RouteBuilder {
     public void configure() {
         for (TableImport source : imports) {
             importRoutes(source);
+            if (!source.isPrimary()) {
+                enrichRoute(source);
+            }
         }
         for (RecordExport destination : exports) {
             exportRoute(destination);
@@ -68,7 +77,11 @@ public final class SyncRouteBuilder extends RouteBuilder {
                 .autoStartup(startSchedules)
                 .to(RUN_SOURCE + id);
 
+        // import → properties → exports: an export never sees a half-imported record.
         var run = from(RUN_SOURCE + id).routeId("run-" + id).to(IMPORT + id);
+        for (String secondary : enrichBySource.getOrDefault(id, List.of())) {
+            run.to(ENRICH + secondary);
+        }
         for (String destination : exportsBySource.getOrDefault(id, List.of())) {
             run.to(EXPORT + destination);
         }
@@ -78,6 +91,7 @@ public final class SyncRouteBuilder extends RouteBuilder {
                 .onException(Exception.class).handled(false)
                     .process(e -> source.finish(importRun(e), e.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class)))
                 .end()
+                .removeProperty(RUN)
                 .setHeader(DromedaryConstants.SOURCE, constant(id))
                 .process(e -> {
                     e.setProperty(RUN, source.begin());
@@ -94,7 +108,32 @@ public final class SyncRouteBuilder extends RouteBuilder {
                     source.finish(importRun(e), null);
                     e.getIn().setBody(importRun(e).counts);
                 })
-                .to(HOOK_IMPORT_FINISHED);
+                .wireTap(HOOK_IMPORT_FINISHED + HOOK_OPTIONS);
+    }
+
+    private void enrichRoute(TableImport source) {
+        String id = source.id();
+        from(ENRICH + id)
+                .routeId("enrich-" + id)
+                .onException(Exception.class).handled(false)
+                    .process(e -> source.finish(importRun(e), e.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class)))
+                .end()
+                .removeProperty(RUN)
+                .setHeader(DromedaryConstants.SOURCE, constant(id))
+                .process(e -> {
+                    e.setProperty(RUN, source.beginEnrich());
+                    e.setProperty(MORE, true);
+                })
+                .loopDoWhile(exchangeProperty(MORE))
+                    .process(e -> {
+                        source.enrichBatch(importRun(e));
+                        e.setProperty(MORE, importRun(e).hasMore());
+                    })
+                .end()
+                .process(e -> {
+                    source.finish(importRun(e), null);
+                    e.getIn().setBody(importRun(e).counts);
+                });
     }
 
     private void exportRoute(RecordExport destination) {
@@ -102,13 +141,9 @@ public final class SyncRouteBuilder extends RouteBuilder {
         from(EXPORT + id)
                 .routeId("export-" + id)
                 .onException(Exception.class).handled(false)
-                    .process(e -> {
-                        ExportRun run = e.getProperty(RUN, ExportRun.class);
-                        if (run != null) {
-                            destination.finish(run, e.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
-                        }
-                    })
+                    .process(e -> destination.finish(exportRun(e), e.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class)))
                 .end()
+                .removeProperty(RUN)
                 .setHeader(DromedaryConstants.DESTINATION, constant(id))
                 .process(e -> {
                     e.setProperty(RUN, destination.begin());
@@ -117,14 +152,14 @@ public final class SyncRouteBuilder extends RouteBuilder {
                 .loopDoWhile(exchangeProperty(MORE))
                     .process(e -> e.getIn().setBody(destination.plan(exportRun(e))))
                     .split(body()).stopOnException()
-                        .process(e -> e.getIn().setHeader(OPERATION, e.getIn().getBody(OperationBatch.class).operation().header()))
+                        .process(e -> e.getIn().setHeader(OPERATION, batch(e).operation().header()))
                         .choice()
                             .when(header(OPERATION).isEqualTo("insert"))
-                                .process(e -> destination.write(exportRun(e), e.getIn().getBody(OperationBatch.class)))
+                                .process(e -> destination.insert(exportRun(e), batch(e)))
                             .when(header(OPERATION).isEqualTo("update"))
-                                .process(e -> destination.write(exportRun(e), e.getIn().getBody(OperationBatch.class)))
+                                .process(e -> destination.update(exportRun(e), batch(e)))
                             .when(header(OPERATION).isEqualTo("delete"))
-                                .process(e -> destination.write(exportRun(e), e.getIn().getBody(OperationBatch.class)))
+                                .process(e -> destination.delete(exportRun(e), batch(e)))
                         .end()
                     .end()
                     .process(e -> {
@@ -136,7 +171,11 @@ public final class SyncRouteBuilder extends RouteBuilder {
                     destination.finish(exportRun(e), null);
                     e.getIn().setBody(exportRun(e).counts);
                 })
-                .to(HOOK_EXPORT_FINISHED);
+                .wireTap(HOOK_EXPORT_FINISHED + HOOK_OPTIONS);
+    }
+
+    private static OperationBatch batch(Exchange e) {
+        return e.getIn().getBody(OperationBatch.class);
     }
 
     private static ImportRun importRun(Exchange e) {

@@ -5,13 +5,20 @@ import dev.dromedary.run.RunCounts;
 /** The state of one import run, carried as an Exchange property: where the cursor stands and the counts. */
 public final class ImportRun {
     final long runId;
+    final String kind;
     Cursor cursor;
+    String upperBound;
+    long estimatedRows = -1;
+    /** Secondary sources on a full schedule page over the model's records, not over the table. */
+    boolean overRecords;
     boolean more = true;
     final long startedNanos = System.nanoTime();
+    long lastProgressNanos = startedNanos;
     public final RunCounts counts = new RunCounts();
 
-    ImportRun(long runId, Cursor cursor) {
+    ImportRun(long runId, String kind, Cursor cursor) {
         this.runId = runId;
+        this.kind = kind;
         this.cursor = cursor;
     }
 

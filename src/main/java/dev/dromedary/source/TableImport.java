@@ -2,78 +2,238 @@ package dev.dromedary.source;
 
 import dev.dromedary.record.RecordWriter;
 import dev.dromedary.run.RunHistory;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs one primary table source: page by page, each page and its cursor committed together. */
+/**
+ * Runs one table source, page by page; each page and its cursor commit together. Per page: one scan statement
+ * finds the rows past the cursor, and one GROUP BY per filter set computes the aggregated properties of the
+ * page's keys. A secondary source's full run pages over the model's records instead, so a record whose rows
+ * are all gone gets count 0 again; its {@link #enrich} step gives records a primary source just created their
+ * properties.
+ */
 public final class TableImport {
     private static final Logger LOG = LoggerFactory.getLogger(TableImport.class);
     private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final SourceDefinition source;
-    private final TablePageReader reader;
+    private final DataSource sourceData;
+    private final TableScan scan;
+    private final PropertyAggregator aggregator;
+    private final List<PropertyDefinition> direct;
+    private final int[] directSlots;
     private final RecordWriter writer;
     private final CursorStore cursors;
+    private final EnrichQueue queue;
     private final RunHistory runs;
     private final String configHash;
-    private long lastProgress;
+    private final boolean primary;
 
-    public TableImport(SourceDefinition source, TablePageReader reader, RecordWriter writer, CursorStore cursors,
-                       RunHistory runs, String configHash) {
+    public TableImport(SourceDefinition source, TableShape shape, DataSource sourceData, RecordWriter writer,
+                       CursorStore cursors, EnrichQueue queue, RunHistory runs, String configHash) {
         this.source = source;
-        this.reader = reader;
+        this.sourceData = sourceData;
+        this.primary = shape.primary();
         this.writer = writer;
         this.cursors = cursors;
+        this.queue = queue;
         this.runs = runs;
         this.configHash = configHash;
+        // A primary source's exact, unfiltered, single-valued properties come straight from the scanned row.
+        List<PropertyDefinition> direct = new ArrayList<>();
+        List<PropertyDefinition> aggregated = new ArrayList<>();
+        Map<PropertyDefinition, Integer> slots = new IdentityHashMap<>();
+        List<Integer> directSlots = new ArrayList<>();
+        for (int i = 0; i < source.properties().size(); i++) {
+            PropertyDefinition p = source.properties().get(i);
+            slots.put(p, i);
+            if (primary && p.aggregation() == Aggregation.EXACT && !p.array() && p.filters().isEmpty()) {
+                direct.add(p);
+                directSlots.add(i);
+            } else {
+                aggregated.add(p);
+            }
+        }
+        this.direct = List.copyOf(direct);
+        this.directSlots = directSlots.stream().mapToInt(Integer::intValue).toArray();
+        this.scan = new TableScan(source, shape, this.direct);
+        this.aggregator = new PropertyAggregator(source, shape, aggregated, slots);
     }
 
     public String id() {
         return source.id();
     }
 
+    public boolean isPrimary() {
+        return primary;
+    }
+
     public ImportRun begin() throws SQLException {
-        Cursor start = source.schedule().incremental() ? cursors.load(source.id(), configHash) : Cursor.START;
-        lastProgress = System.nanoTime();
-        return new ImportRun(runs.start("import", source.id()), start);
+        boolean incremental = source.schedule().incremental();
+        Cursor stored = incremental ? cursors.load(source.id(), configHash) : Cursor.START;
+        ImportRun run = new ImportRun(runs.start("import", source.id()), "import", stored);
+        if (!incremental && !primary) {
+            run.overRecords = true;
+            return run;
+        }
+        try (Connection c = sourceData.getConnection()) {
+            c.setReadOnly(true);
+            try {
+                run.cursor = scan.startOf(c, stored);
+                run.upperBound = scan.upperBound(c);
+                run.estimatedRows = scan.estimateRows(c, run.cursor, run.upperBound);
+            } finally {
+                c.setReadOnly(false);
+            }
+        }
+        LOG.info("Import {} started: {} from {}, about {} rows to scan", source.id(),
+                incremental ? "incremental" : "full", run.cursor.isStart() ? "the beginning" : run.cursor,
+                run.estimatedRows);
+        return run;
     }
 
     public SourcePage read(ImportRun run) throws SQLException {
-        return reader.read(run.cursor);
+        if (run.overRecords) {
+            EnrichQueue.Batch batch = queue.records(run.cursor.key(), source.schedule().pageSize());
+            SourcePage page = pageFor(batch.mappedValues(), List.of(), batch.recordKeys().size(), 0, null, false);
+            String lastKey = batch.recordKeys().isEmpty() ? run.cursor.key()
+                    : batch.recordKeys().get(batch.recordKeys().size() - 1);
+            return new SourcePage(page.rows(), page.rowsRead(), 0, new Cursor(null, lastKey),
+                    batch.recordKeys().size() == source.schedule().pageSize());
+        }
+        try (Connection c = sourceData.getConnection()) {
+            c.setReadOnly(true);
+            try {
+                TableScan.ScannedPage s = scan.read(c, run.cursor, run.upperBound);
+                return pageFor(c, s.keys(), s.directValues(), s.rowsRead(), s.nullKeys(), s.last(), s.more());
+            } finally {
+                c.setReadOnly(false);
+            }
+        }
+    }
+
+    private SourcePage pageFor(List<String> keys, List<String[]> directValues, int read, int rejected, Cursor last,
+                               boolean more) throws SQLException {
+        try (Connection c = sourceData.getConnection()) {
+            c.setReadOnly(true);
+            try {
+                return pageFor(c, keys, directValues, read, rejected, last, more);
+            } finally {
+                c.setReadOnly(false);
+            }
+        }
+    }
+
+    /** Joins direct and aggregated values per distinct key (a key's last row wins for direct values). */
+    private SourcePage pageFor(Connection c, List<String> keys, List<String[]> directValues, int read, int rejected,
+                               Cursor last, boolean more) throws SQLException {
+        int width = source.properties().size();
+        Map<String, Object[]> raw = new LinkedHashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            String key = keys.get(i);
+            if (key == null) {
+                continue;
+            }
+            Object[] row = raw.computeIfAbsent(key, k -> new Object[width]);
+            if (!direct.isEmpty()) {
+                String[] v = directValues.get(i);
+                for (int j = 0; j < directSlots.length; j++) {
+                    row[directSlots[j]] = v[j];
+                }
+            }
+        }
+        if (!aggregator.isEmpty()) {
+            Map<String, Object[]> aggregated = aggregator.aggregate(c, new ArrayList<>(raw.keySet()), width);
+            for (Map.Entry<String, Object[]> e : raw.entrySet()) {
+                Object[] agg = aggregated.get(e.getKey());
+                if (agg != null) {
+                    for (int i = 0; i < width; i++) {
+                        if (agg[i] != null) {
+                            e.getValue()[i] = agg[i];
+                        }
+                    }
+                }
+            }
+        }
+        List<SourcePage.Row> rows = new ArrayList<>(raw.size());
+        raw.forEach((key, values) -> rows.add(RowConverter.convert(source.properties(), key, values)));
+        return new SourcePage(rows, read, rejected, last, more);
     }
 
     /** Commits the page's records and, with them, the cursor past the page. */
     public void store(ImportRun run, SourcePage page) throws SQLException {
-        Cursor next = new Cursor(page.lastValue(), page.lastKey());
         boolean moved = page.rowsRead() > 0;
-        RecordWriter.Written w = writer.write(page, source.schedule().incremental() && moved ? next : null);
+        boolean saveCursor = source.schedule().incremental() && moved;
+        RecordWriter.Written w = writer.write(page, saveCursor ? page.last() : null, null);
         if (moved) {
-            run.cursor = next;
+            run.cursor = page.last();
         }
         run.more = page.more();
+        count(run, page, w);
+    }
+
+    private void count(ImportRun run, SourcePage page, RecordWriter.Written w) {
         run.counts.rowsRead += page.rowsRead();
         run.counts.rowsRejected += page.rowsRejected();
         run.counts.recordsCreated += w.created();
         run.counts.recordsUpdated += w.updated();
         long now = System.nanoTime();
-        if (now - lastProgress > PROGRESS_EVERY_NANOS) {
-            lastProgress = now;
+        if (now - run.lastProgressNanos > PROGRESS_EVERY_NANOS) {
+            run.lastProgressNanos = now;
             double secs = (now - run.startedNanos) / 1e9;
-            LOG.info("Import {}: {} rows read, {} records created, {} updated, {} rows/s", source.id(),
-                    run.counts.rowsRead, run.counts.recordsCreated, run.counts.recordsUpdated,
-                    Math.round(run.counts.rowsRead / Math.max(secs, 0.001)));
+            double rate = run.counts.rowsRead / Math.max(secs, 0.001);
+            String left = run.estimatedRows > 0 && rate > 0
+                    ? String.format(", about %d s left", Math.max(0, Math.round((run.estimatedRows - run.counts.rowsRead) / rate)))
+                    : "";
+            LOG.info("Import {}: {} rows read of about {}, {} records created, {} updated, {} rows/s{}", source.id(),
+                    run.counts.rowsRead, run.estimatedRows, run.counts.recordsCreated, run.counts.recordsUpdated,
+                    Math.round(rate), left);
         }
     }
 
+    /** Starts the "properties" step: records created by the primary source, waiting for this source's values. */
+    public ImportRun beginEnrich() throws SQLException {
+        return new ImportRun(runs.start("import", source.id() + ":enrich"), "enrich", Cursor.START);
+    }
+
+    /** One batch of queued records: their properties and their removal from the queue commit together. */
+    public void enrichBatch(ImportRun run) throws SQLException {
+        EnrichQueue.Batch batch = queue.next(source.schedule().pageSize());
+        List<String> present = new ArrayList<>();
+        for (String v : batch.mappedValues()) {
+            if (v != null) {
+                present.add(v);
+            }
+        }
+        SourcePage page = pageFor(present, List.of(), batch.recordKeys().size(), 0, null, false);
+        RecordWriter.Written w = writer.write(page, null, c -> queue.remove(c, batch.recordKeys()));
+        run.more = batch.recordKeys().size() == source.schedule().pageSize();
+        count(run, page, w);
+    }
+
     public void finish(ImportRun run, Throwable error) throws SQLException {
+        if (run == null) {
+            LOG.error("Import {} could not start: {}", source.id(), error == null ? "" : error.getMessage());
+            return;
+        }
         runs.finish(run.runId, run.counts, error == null ? null : String.valueOf(error.getMessage()));
         double secs = (System.nanoTime() - run.startedNanos) / 1e9;
+        String name = run.kind.equals("enrich") ? source.id() + " (properties of new records)" : source.id();
         if (error == null) {
-            LOG.info("Import {} succeeded in {} s: {}", source.id(), String.format("%.3f", secs), run.counts);
+            LOG.info("Import {} succeeded in {} s: {} rows read, {} records created, {} updated, {} rows rejected",
+                    name, String.format("%.3f", secs), run.counts.rowsRead, run.counts.recordsCreated,
+                    run.counts.recordsUpdated, run.counts.rowsRejected);
         } else {
-            LOG.error("Import {} failed after {} s: {}", source.id(), String.format("%.3f", secs), error.getMessage());
+            LOG.error("Import {} failed after {} s: {}", name, String.format("%.3f", secs), error.getMessage());
         }
     }
 }

@@ -59,4 +59,21 @@ public record TableColumns(String schema, String table, Map<String, Column> colu
             }
         }
     }
+
+    /** The table's primary key when it is a single column. */
+    public static Optional<String> singleColumnPrimaryKey(Connection c, String schema, String table) throws SQLException {
+        String sql = """
+                SELECT a.attname FROM pg_index i
+                JOIN pg_class t ON t.oid = i.indrelid
+                JOIN pg_namespace n ON n.oid = t.relnamespace
+                JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0]
+                WHERE n.nspname = ? AND t.relname = ? AND i.indisprimary AND i.indnkeyatts = 1""";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
 }

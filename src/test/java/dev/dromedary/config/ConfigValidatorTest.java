@@ -67,7 +67,22 @@ class ConfigValidatorTest {
 
     @Test
     void featuresThisBuildDoesNotCarryOut_areRefusedNotIgnored() {
-        validate(SYNC.replace("{ name: email, column: email }", "{ name: email, column: email, aggregation: max }"), APPS);
+        validate(SYNC.replace("syncMode", "x").replace("mappings: { id: userId, email: email }",
+                "syncMode: enrich\n    mappings: { id: userId, email: email }"), APPS);
         assertThat(problems.all()).singleElement().asString().contains("not supported by this build yet");
+    }
+
+    @Test
+    void optionsThatMeanNothingAlone_areRefused() {
+        validate(SYNC.replace("{ name: email, column: email }",
+                "{ name: email, column: email, aggregation: count, array: true }"), APPS);
+        validate(SYNC.replace("{ name: email, column: email }",
+                "{ name: email, column: email, aggregation: count, sortColumn: id }"), APPS);
+        assertThat(problems.all()).containsExactlyInAnyOrder(
+                "s.yaml: source 'crm-users'.properties.email.array: an array property holds every row's value: its "
+                        + "aggregation must be exact",
+                "s.yaml: destination 'wh'.mappings.email: property 'email' is an array and cannot be exported to a column",
+                "s.yaml: source 'crm-users'.properties.email.sortColumn: only mostRecentValue, leastRecentValue and "
+                        + "array properties use a sortColumn");
     }
 }
