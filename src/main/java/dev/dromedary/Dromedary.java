@@ -33,6 +33,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
@@ -72,6 +73,15 @@ public final class Dromedary {
     }
 
     public static Dromedary install(CamelContext context, DromedaryConfig config, Mode mode) throws Exception {
+        return install(context, config, mode, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #install(CamelContext, DromedaryConfig, Mode)}, wrapping each App's pool before use (for a
+     * host's metrics or tracing, or a test's statement counter).
+     */
+    public static Dromedary install(CamelContext context, DromedaryConfig config, Mode mode,
+                                    UnaryOperator<DataSource> wrap) throws Exception {
         ConfigProblems problems = new ConfigProblems();
         new ConfigValidator(problems).validate(config);
         problems.throwIfAny();
@@ -87,7 +97,7 @@ public final class Dromedary {
         context.addService(pools, true);
         Map<String, DataSource> dataSources = new LinkedHashMap<>();
         for (AppConfig app : config.apps().values()) {
-            DataSource ds = pools.create(app);
+            DataSource ds = wrap.apply(pools.create(app));
             dataSources.put(app.name(), ds);
             context.getRegistry().bind(app.name(), DataSource.class, ds);
         }
@@ -102,7 +112,7 @@ public final class Dromedary {
                 TableColumns t = schema.table(sync.file(), "source '" + s.id() + "'", app, ds, s.table());
                 try (Connection c = ds.getConnection()) {
                     sourceShapes.put(s.id(), schema.checkSource(sync.file(), s, t,
-                            s.isPrimaryFor(sync.model().primaryKey()), c));
+                            sync.isPrimary(s), c));
                 }
             }
             for (DestinationDefinition d : sync.destinations()) {
@@ -137,17 +147,17 @@ public final class Dromedary {
             String model = sync.model().name();
             String pkProperty = sync.model().primaryKey();
             List<String> modelDestinations = sync.destinations().stream().map(DestinationDefinition::id).toList();
-            List<String> secondaries = sync.sources().stream().filter(s -> !s.isPrimaryFor(pkProperty))
+            List<String> secondaries = sync.sources().stream().filter(s -> !sync.isPrimary(s))
                     .map(SourceDefinition::id).toList();
             for (SourceDefinition s : sync.sources()) {
-                boolean primary = s.isPrimaryFor(pkProperty);
+                boolean primary = sync.isPrimary(s);
                 String matched = primary || s.mapping().property().equals(pkProperty) ? null : s.mapping().property();
                 if (matched != null) {
                     store.indexProperty(matched);
                 }
                 s.properties().stream().filter(PropertyDefinition::unique).forEach(p -> store.indexProperty(p.name()));
                 String hash = cursorHash(s);
-                RecordWriter writer = new RecordWriter(store, cursors, model, pkProperty, s, hash, secondaries);
+                RecordWriter writer = new RecordWriter(store, cursors, model, pkProperty, s, primary, hash, secondaries);
                 EnrichQueue queue = new EnrichQueue(store, model, s.id(), matched);
                 imports.add(new TableImport(s, sourceShapes.get(s.id()), dataSources.get(s.app()), writer, cursors,
                         queue, runs, hash));

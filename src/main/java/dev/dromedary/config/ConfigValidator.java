@@ -39,8 +39,9 @@ public final class ConfigValidator {
                 problems.add(file, "model.name", "model '" + model + "' is defined in more than one sync file");
             }
             Map<String, PropertyDefinition> properties = new HashMap<>();
-            List<SourceDefinition> primaries = sync.sources().stream()
-                    .filter(s -> s.isPrimaryFor(sync.model().primaryKey())).toList();
+            SourceDefinition primarySource = sync.primarySource();
+            List<SourceDefinition> mappedToKey = sync.sources().stream()
+                    .filter(s -> s.mapsTo(sync.model().primaryKey())).toList();
             for (SourceDefinition s : sync.sources()) {
                 String el = "source '" + s.id() + "'";
                 if (s.id() != null && !sourceIds.add(s.id())) {
@@ -52,8 +53,12 @@ public final class ConfigValidator {
                 if (s.schedule() == null) {
                     problems.add(file, el + ".schedule", "is required: when and how to read this source");
                 }
-                if (s.mapping() != null && s.mapping().property() != null && primaries.stream().noneMatch(p -> p == s)
-                        && !declaresProperty(sync, s.mapping().property())) {
+                if (Boolean.TRUE.equals(s.primary()) && !s.mapsTo(sync.model().primaryKey())) {
+                    problems.add(file, el + ".primary", "a primary source maps its column to the model's primary-key "
+                            + "property '" + sync.model().primaryKey() + "'");
+                }
+                if (s.mapping() != null && s.mapping().property() != null && s != primarySource
+                        && !s.mapsTo(sync.model().primaryKey()) && !declaresProperty(sync, s.mapping().property())) {
                     problems.add(file, el + ".mapping.property", "unknown property '" + s.mapping().property()
                             + "': a secondary source maps to a property owned by another source of model '" + model + "'");
                 }
@@ -67,11 +72,13 @@ public final class ConfigValidator {
                     }
                 }
             }
-            if (sync.model().primaryKey() != null && primaries.size() != 1) {
-                problems.add(file, "model.primaryKey", primaries.isEmpty()
+            if (sync.model().primaryKey() != null && primarySource == null) {
+                problems.add(file, "model.primaryKey", mappedToKey.isEmpty()
                         ? "no source maps a column to the primary-key property '" + sync.model().primaryKey()
                           + "'; the primary source needs mapping.property: " + sync.model().primaryKey()
-                        : "more than one source maps to the primary-key property; only the primary source may");
+                        : "sources " + mappedToKey.stream().map(SourceDefinition::id).toList() + " all map to the "
+                          + "primary-key property '" + sync.model().primaryKey() + "': mark the one that creates "
+                          + "records with primary: true");
             }
             for (DestinationDefinition d : sync.destinations()) {
                 String el = "destination '" + d.id() + "'";

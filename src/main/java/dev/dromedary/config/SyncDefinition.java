@@ -13,4 +13,22 @@ public record SyncDefinition(
         List<SourceDefinition> sources,
         List<GroupDefinition> groups,
         List<DestinationDefinition> destinations) {
+
+    /**
+     * The model's primary source, which creates records: the only source mapping to the primary-key property,
+     * or, when several do (e.g. purchases.user_id → userId), the one marked {@code primary: true}. Null when
+     * that is ambiguous (the validator reports it).
+     */
+    public SourceDefinition primarySource() {
+        List<SourceDefinition> candidates = sources.stream().filter(s -> s.mapsTo(model.primaryKey())).toList();
+        if (candidates.size() == 1 && !Boolean.FALSE.equals(candidates.get(0).primary())) {
+            return candidates.get(0);
+        }
+        List<SourceDefinition> marked = candidates.stream().filter(s -> Boolean.TRUE.equals(s.primary())).toList();
+        return marked.size() == 1 ? marked.get(0) : null;
+    }
+
+    public boolean isPrimary(SourceDefinition source) {
+        return primarySource() == source;
+    }
 }

@@ -107,6 +107,7 @@ public final class SyncFileReader {
         } else if (kind == SourceKind.TABLE) {
             s.problem("mapping", "is required: the column whose value identifies the record, and the property it is");
         }
+        Boolean primary = s.has("primary") ? s.bool("primary", false) : null;
         List<PropertyDefinition> properties = new ArrayList<>();
         for (ConfigNode p : s.list("properties")) {
             properties.add(property(p, kind));
@@ -117,7 +118,7 @@ public final class SyncFileReader {
             schedule = schedule(sn, kind);
         }
         s.finish();
-        return new SourceDefinition(id, kind, app, table, mapping, List.copyOf(properties), schedule);
+        return new SourceDefinition(id, kind, app, table, mapping, primary, List.copyOf(properties), schedule);
     }
 
     private PropertyDefinition property(ConfigNode p, SourceKind kind) {

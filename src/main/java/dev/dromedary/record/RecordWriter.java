@@ -42,12 +42,12 @@ public final class RecordWriter {
      * @param secondarySources   ids of the model's secondary sources, which enrich each record this one creates
      */
     public RecordWriter(RecordStore store, CursorStore cursors, String model, String primaryKeyProperty,
-                        SourceDefinition source, String configHash, List<String> secondarySources) {
+                        SourceDefinition source, boolean primary, String configHash, List<String> secondarySources) {
         this.store = store;
         this.cursors = cursors;
         this.model = model;
         this.source = source;
-        this.primary = source.isPrimaryFor(primaryKeyProperty);
+        this.primary = primary;
         this.configHash = configHash;
         this.secondarySources = secondarySources;
         int n = source.properties().size();

@@ -9,11 +9,12 @@ public record SourceDefinition(
         String app,
         String table,
         Mapping mapping,
+        Boolean primary,
         List<PropertyDefinition> properties,
         ScheduleDefinition schedule) {
 
-    /** A primary source maps to the model's primary key and creates records; others only enrich them. */
-    public boolean isPrimaryFor(String primaryKeyProperty) {
-        return mapping != null && mapping.property().equals(primaryKeyProperty);
+    /** Whether this source's mapping column holds the model's primary-key property. */
+    public boolean mapsTo(String property) {
+        return mapping != null && property != null && property.equals(mapping.property());
     }
 }

@@ -26,6 +26,11 @@ public final class DromedaryHarness implements AutoCloseable {
     }
 
     public static DromedaryHarness start(Properties properties, String syncYaml, Path dir) throws Exception {
+        return start(properties, syncYaml, dir, java.util.function.UnaryOperator.identity());
+    }
+
+    public static DromedaryHarness start(Properties properties, String syncYaml, Path dir,
+                                         java.util.function.UnaryOperator<javax.sql.DataSource> wrap) throws Exception {
         Path file = dir.resolve("test.sync.yaml");
         Files.writeString(file, syncYaml);
         Properties p = new Properties();
@@ -34,7 +39,8 @@ public final class DromedaryHarness implements AutoCloseable {
         CamelContext context = new DefaultCamelContext();
         context.getPropertiesComponent().setInitialProperties(p);
         try {
-            Dromedary d = Dromedary.install(context, Dromedary.Mode.ON_DEMAND);
+            Dromedary d = Dromedary.install(context, dev.dromedary.config.DromedaryConfigLoader.load(context),
+                    Dromedary.Mode.ON_DEMAND, wrap);
             context.start();
             return new DromedaryHarness(context, d);
         } catch (Exception e) {
@@ -57,6 +63,15 @@ public final class DromedaryHarness implements AutoCloseable {
 
     public RunCounts importOnce(String source) {
         return template.requestBody(SyncRouteBuilder.IMPORT + source, null, RunCounts.class);
+    }
+
+    public RunCounts enrichOnce(String source) {
+        return template.requestBody(SyncRouteBuilder.ENRICH + source, null, RunCounts.class);
+    }
+
+    /** A whole run of a source as its schedule runs it: import, properties of new records, exports. */
+    public void runOnce(String source) {
+        template.requestBody(SyncRouteBuilder.RUN_SOURCE + source, (Object) null);
     }
 
     public RunCounts exportOnce(String destination) {
