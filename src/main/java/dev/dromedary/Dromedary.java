@@ -13,12 +13,14 @@ import dev.dromedary.destination.DestinationDefinition;
 import dev.dromedary.destination.DestinationWriter;
 import dev.dromedary.destination.ExportPlanner;
 import dev.dromedary.destination.RecordExport;
+import dev.dromedary.record.RecordDeleter;
 import dev.dromedary.record.RecordStore;
 import dev.dromedary.record.RecordWriter;
 import dev.dromedary.routes.SyncRouteBuilder;
 import dev.dromedary.run.RunHistory;
 import dev.dromedary.source.CursorStore;
 import dev.dromedary.source.EnrichQueue;
+import dev.dromedary.source.RecordConfirmer;
 import dev.dromedary.source.PropertyDefinition;
 import dev.dromedary.source.TableShape;
 import dev.dromedary.source.ScheduleDefinition;
@@ -53,15 +55,17 @@ public final class Dromedary {
     private final List<String> sourceIds;
     private final List<String> secondarySourceIds;
     private final List<String> destinationIds;
+    private final List<String> models;
 
     private Dromedary(DromedaryConfig config, RecordStore store, List<String> sourceIds,
-                      List<String> secondarySourceIds, List<String> destinationIds) {
+                      List<String> secondarySourceIds, List<String> destinationIds, List<String> models) {
         this.config = config;
         this.store = store;
         this.runs = store == null ? null : new RunHistory(store);
         this.sourceIds = sourceIds;
         this.secondarySourceIds = secondarySourceIds;
         this.destinationIds = destinationIds;
+        this.models = models;
     }
 
     /** How the routes start: on their schedules, or only when called (--once, tests). */
@@ -131,7 +135,7 @@ public final class Dromedary {
         List<String> secondaryIds = new ArrayList<>();
         List<String> destinationIds = new ArrayList<>();
         if (mode == Mode.VALIDATE_ONLY) {
-            return new Dromedary(config, null, sourceIds, List.of(), destinationIds);
+            return new Dromedary(config, null, sourceIds, List.of(), destinationIds, List.of());
         }
         RecordStore store = new RecordStore(dataSources.get(config.store().app()), config.store().schema());
         store.migrate();
@@ -143,10 +147,16 @@ public final class Dromedary {
         Map<String, ScheduleDefinition> schedules = new LinkedHashMap<>();
         Map<String, List<String>> exportsBySource = new LinkedHashMap<>();
         Map<String, List<String>> enrichBySource = new LinkedHashMap<>();
+        Map<String, String> modelBySource = new LinkedHashMap<>();
+        Map<String, RecordDeleter> deleters = new LinkedHashMap<>();
+        Map<String, List<String>> destinationsByModel = new LinkedHashMap<>();
         for (SyncDefinition sync : config.syncs()) {
             String model = sync.model().name();
             String pkProperty = sync.model().primaryKey();
             List<String> modelDestinations = sync.destinations().stream().map(DestinationDefinition::id).toList();
+            RecordDeleter deleter = new RecordDeleter(store, model);
+            deleters.put(model, deleter);
+            destinationsByModel.put(model, modelDestinations);
             List<String> secondaries = sync.sources().stream().filter(s -> !sync.isPrimary(s))
                     .map(SourceDefinition::id).toList();
             for (SourceDefinition s : sync.sources()) {
@@ -159,8 +169,14 @@ public final class Dromedary {
                 String hash = cursorHash(s);
                 RecordWriter writer = new RecordWriter(store, cursors, model, pkProperty, s, primary, hash, secondaries);
                 EnrichQueue queue = new EnrichQueue(store, model, s.id(), matched);
-                imports.add(new TableImport(s, sourceShapes.get(s.id()), dataSources.get(s.app()), writer, cursors,
-                        queue, runs, hash));
+                TableImport source = new TableImport(s, sourceShapes.get(s.id()), dataSources.get(s.app()), writer,
+                        cursors, queue, runs, hash);
+                if (primary && (s.schedule().confirmRecords() || !s.schedule().incremental())) {
+                    source.confirmWith(new RecordConfirmer(s, sourceShapes.get(s.id()), dataSources.get(s.app()),
+                            queue, deleter));
+                }
+                imports.add(source);
+                modelBySource.put(s.id(), model);
                 schedules.put(s.id(), s.schedule());
                 exportsBySource.put(s.id(), modelDestinations);
                 enrichBySource.put(s.id(), primary ? secondaries : List.of());
@@ -179,11 +195,12 @@ public final class Dromedary {
                 destinationIds.add(d.id());
             }
         }
-        context.addRoutes(new SyncRouteBuilder(imports, schedules, enrichBySource, exportsBySource, exports,
-                mode == Mode.SCHEDULED));
+        context.addRoutes(new SyncRouteBuilder(new SyncRouteBuilder.Plan(imports, schedules, enrichBySource,
+                exportsBySource, modelBySource, deleters, destinationsByModel, exports, mode == Mode.SCHEDULED)));
         LOG.info("Dromedary installed: {} App(s), {} source(s), {} destination(s); record store in schema '{}' of App '{}'",
                 config.apps().size(), sourceIds.size(), destinationIds.size(), config.store().schema(), config.store().app());
-        return new Dromedary(config, store, sourceIds, secondaryIds, destinationIds);
+        return new Dromedary(config, store, sourceIds, secondaryIds, destinationIds,
+                List.copyOf(destinationsByModel.keySet()));
     }
 
     /**
@@ -224,5 +241,9 @@ public final class Dromedary {
 
     public List<String> destinationIds() {
         return destinationIds;
+    }
+
+    public List<String> models() {
+        return models;
     }
 }

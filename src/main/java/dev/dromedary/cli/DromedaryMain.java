@@ -100,6 +100,9 @@ public final class DromedaryMain {
             for (String destination : dromedary.destinationIds()) {
                 failed |= !call(template, SyncRouteBuilder.EXPORT + destination);
             }
+            for (String model : dromedary.models()) {
+                failed |= !call(template, SyncRouteBuilder.PURGE + model);
+            }
         }
         System.out.println(RunSummary.format(runs.since(firstRun)));
         return failed ? 1 : 0;

@@ -10,14 +10,15 @@ public final class RunSummary {
 
     public static String format(List<RunHistory.Run> runs) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format("%-7s %-28s %-9s %9s %10s %9s %9s %9s %9s %9s %9s%n", "kind", "name", "status",
-                "seconds", "rows read", "created", "updated", "inserted", "changed", "skipped", "failed"));
+        b.append(String.format("%-7s %-28s %-9s %9s %10s %9s %9s %9s %9s %9s %9s %9s %9s%n", "kind", "name",
+                "status", "seconds", "rows read", "created", "updated", "deleted", "inserted", "changed", "unchanged",
+                "refused", "failed"));
         for (RunHistory.Run r : runs) {
             boolean imp = r.kind().equals("import");
-            b.append(String.format("%-7s %-28s %-9s %9.3f %10s %9s %9s %9s %9s %9s %9s%n", r.kind(), r.name(),
-                    r.status(), r.seconds(), imp ? r.rowsRead() : "", imp ? r.created() : "", imp ? r.updated() : "",
-                    imp ? "" : r.inserted(), imp ? "" : r.updatedRows(), imp ? "" : r.skipped(),
-                    imp ? r.rejected() : r.failed()));
+            b.append(String.format("%-7s %-28s %-9s %9.3f %10s %9s %9s %9s %9s %9s %9s %9s %9s%n", r.kind(),
+                    r.name(), r.status(), r.seconds(), imp ? r.rowsRead() : "", imp ? r.created() : "",
+                    imp ? r.updated() : "", r.deleted(), imp ? "" : r.inserted(), imp ? "" : r.updatedRows(),
+                    imp ? "" : r.skipped(), imp ? "" : r.refused(), imp ? r.rejected() : r.failed()));
             if (r.error() != null) {
                 b.append("        error: ").append(r.error()).append(System.lineSeparator());
             }

@@ -124,18 +124,17 @@ public final class ConfigValidator {
                 problems.add(file, el + ".type", "query sources are not supported by this build yet");
             }
             var sc = s.schedule();
-            if (sc != null && (sc.confirmRecords() || sc.refresh())) {
-                problems.add(file, el + ".schedule", "confirmRecords and refresh are not supported by this build yet");
+            if (sc != null && sc.refresh()) {
+                problems.add(file, el + ".schedule.refresh", "refresh is not supported by this build yet");
             }
         }
         if (!sync.groups().isEmpty()) {
             problems.add(file, "groups", "calculated groups are not supported by this build yet");
         }
         for (DestinationDefinition d : sync.destinations()) {
-            if (d.syncMode() != dev.dromedary.destination.SyncMode.SYNC || d.trackedGroup() != null
-                    || d.groupsTable() != null) {
-                problems.add(file, "destination '" + d.id() + "'", "sync modes other than sync, tracked groups and "
-                        + "groups tables are not supported by this build yet");
+            if (d.trackedGroup() != null || d.groupsTable() != null) {
+                problems.add(file, "destination '" + d.id() + "'", "tracked groups and groups tables are not "
+                        + "supported by this build yet");
             }
         }
     }
@@ -159,6 +158,10 @@ public final class ConfigValidator {
                 filterValues(file, pel, p.filters());
             }
             var sc = s.schedule();
+            if (sc != null && sc.confirmRecords() && !sync.isPrimary(s)) {
+                problems.add(file, el + ".schedule.confirmRecords", "only the model's primary source creates and "
+                        + "deletes records");
+            }
             if (sc != null) {
                 if (sc.allowNullCursor() && !sc.incremental()) {
                     problems.add(file, el + ".schedule.allowNullCursor", "only an incremental schedule (with column) "

@@ -22,6 +22,7 @@ public final class DestinationWriter {
     private final String updateSql;
     private final String insertSql;
     private final String deleteSql;
+    private final String missingSql;
     private final int pkIndex;
 
     public DestinationWriter(DestinationDefinition destination, String schema, DataSource dataSource,
@@ -50,11 +51,12 @@ public final class DestinationWriter {
         this.pkIndex = columns.indexOf(destination.primaryKey());
         this.deleteSql = "DELETE FROM " + target + " d WHERE d." + pk + " = ANY(CAST(? AS text[])::"
                 + pkType + "[])";
-        this.insertSql = "INSERT INTO " + target + " (" + cols + ") SELECT " + cols + " FROM pg_temp." + stage
-                + " s WHERE NOT EXISTS (SELECT 1 FROM " + target + " d WHERE d." + pk + " = s." + pk + ")";
+        String absent = " s WHERE NOT EXISTS (SELECT 1 FROM " + target + " d WHERE d." + pk + " = s." + pk + ")";
+        this.insertSql = "INSERT INTO " + target + " (" + cols + ") SELECT " + cols + " FROM pg_temp." + stage + absent;
+        this.missingSql = "SELECT count(*) FROM pg_temp." + stage + absent;
     }
 
-    /** Deletes the rows with the given keys (values[0] of each change is the destination key). */
+    /** Deletes the rows with the given keys (the destination key values last exported). */
     public long delete(Connection c, List<PlannedChange> changes) throws SQLException {
         String[] keys = changes.stream().map(ch -> ch.values()[pkIndex]).toArray(String[]::new);
         try (java.sql.PreparedStatement ps = c.prepareStatement(deleteSql)) {
@@ -81,6 +83,24 @@ public final class DestinationWriter {
             long inserted = st.executeUpdate(insertSql);
             st.execute("TRUNCATE pg_temp." + stage);
             return new long[] {inserted, updated};
+        }
+    }
+
+    /**
+     * Update only (enrich mode): rows that exist are updated where they differ; nothing is inserted.
+     * @return {updated, keys with no row in the destination}
+     */
+    public long[] updateExisting(Connection c, List<PlannedChange> changes) throws SQLException {
+        stage(c, changes);
+        try (Statement st = c.createStatement()) {
+            long updated = updateSql == null ? 0 : st.executeUpdate(updateSql);
+            long missing;
+            try (java.sql.ResultSet rs = st.executeQuery(missingSql)) {
+                rs.next();
+                missing = rs.getLong(1);
+            }
+            st.execute("TRUNCATE pg_temp." + stage);
+            return new long[] {updated, missing};
         }
     }
 

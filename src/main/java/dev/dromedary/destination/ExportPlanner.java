@@ -32,14 +32,18 @@ public final class ExportPlanner {
                 + destination.mappings()).hashCode());
         StringBuilder mapped = new StringBuilder("jsonb_build_object(");
         StringBuilder values = new StringBuilder();
+        StringBuilder old = new StringBuilder();
         for (int i = 0; i < columns.size(); i++) {
             String column = columns.get(i);
             String property = destination.mappings().get(column);
             mapped.append(i == 0 ? "" : ", ").append(literal(column)).append(", r.properties -> ").append(literal(property));
             values.append(", m.mapped ->> ").append(literal(column));
+            old.append(", e.exported ->> ").append(literal(column));
         }
         mapped.append(")");
-        this.pageSql = "SELECT r.seq, r.pk, m.mapped::text, e.pk IS NULL, e.exported IS DISTINCT FROM m.mapped" + values
+        // Per record: new values, what was last exported, and whether it is new, changed or deleted.
+        this.pageSql = "SELECT r.seq, r.pk, m.mapped::text, e.pk IS NULL, e.exported IS DISTINCT FROM m.mapped, "
+                + "r.deleted_at IS NOT NULL" + values + old
                 + " FROM " + store.table("records") + " r CROSS JOIN LATERAL (SELECT " + mapped + " AS mapped) m"
                 + " LEFT JOIN " + store.table("exports") + " e ON e.destination = ? AND e.pk = r.pk"
                 + " WHERE r.model = ? AND r.seq > ? AND r.seq <= ? ORDER BY r.seq LIMIT ?";
@@ -71,6 +75,15 @@ public final class ExportPlanner {
                 }
                 // Writers hold this lock while they take seq numbers: once we have it, no lower seq is in flight.
                 ModelLock.acquire(c, model);
+                // Records this destination refused last time come round again in this run.
+                try (PreparedStatement ps = c.prepareStatement("UPDATE " + store.table("records") + " r SET seq = "
+                        + "nextval(" + store.sequenceLiteral() + ") FROM " + store.table("export_errors") + " x "
+                        + "WHERE x.destination = ? AND r.model = ? AND r.pk = x.pk AND r.seq <= ?")) {
+                    ps.setString(1, destination.id());
+                    ps.setString(2, model);
+                    ps.setLong(3, from);
+                    ps.executeUpdate();
+                }
                 long upper;
                 try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(seq), 0) FROM "
                         + store.table("records") + " WHERE model = ?")) {
@@ -88,13 +101,19 @@ public final class ExportPlanner {
         }
     }
 
-    /** The next batch's changes grouped by operation (empty when the run has nothing left). */
+    /**
+     * The next batch's changes grouped by operation (empty when the run has nothing left): deletes first, so a
+     * row whose key changed is moved, not duplicated; then inserts, then updates.
+     */
     public List<OperationBatch> next(ExportRun run) throws SQLException {
+        Map<String, PlannedChange> deletes = new LinkedHashMap<>();
         Map<String, PlannedChange> inserts = new LinkedHashMap<>();
         Map<String, PlannedChange> updates = new LinkedHashMap<>();
         long lastSeq = run.lastSeq;
         int rows = 0;
+        int width = columns.size();
         int pkIndex = columns.indexOf(destination.primaryKey());
+        boolean sync = destination.syncMode() == SyncMode.SYNC;
         try (Connection c = store.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement(pageSql)) {
             ps.setString(1, destination.id());
@@ -106,21 +125,41 @@ public final class ExportPlanner {
                 while (rs.next()) {
                     rows++;
                     lastSeq = rs.getLong(1);
+                    String recordKey = rs.getString(2);
                     boolean isNew = rs.getBoolean(4);
                     boolean changed = rs.getBoolean(5);
+                    boolean deleted = rs.getBoolean(6);
+                    String[] values = new String[width];
+                    String[] old = new String[width];
+                    for (int i = 0; i < width; i++) {
+                        values[i] = rs.getString(7 + i);
+                        old[i] = rs.getString(7 + width + i);
+                    }
+                    if (deleted) {
+                        if (isNew) {
+                            run.counts.skipped++;
+                        } else if (!sync) {
+                            run.counts.refused++;
+                        } else {
+                            deletes.put(old[pkIndex], new PlannedChange(recordKey, old, null));
+                        }
+                        continue;
+                    }
                     if (!changed) {
                         run.counts.skipped++;
                         continue;
                     }
-                    String[] values = new String[columns.size()];
-                    for (int i = 0; i < values.length; i++) {
-                        values[i] = rs.getString(6 + i);
-                    }
                     if (values[pkIndex] == null) {
-                        run.counts.failed++;
+                        run.failures.put(recordKey, "the destination's primary key '" + destination.primaryKey()
+                                + "' maps to property '" + destination.primaryKeyProperty() + "', which has no value");
                         continue;
                     }
-                    PlannedChange change = new PlannedChange(rs.getString(2), values, rs.getString(3));
+                    PlannedChange change = new PlannedChange(recordKey, values, rs.getString(3));
+                    if (!isNew && sync && old[pkIndex] != null && !old[pkIndex].equals(values[pkIndex])) {
+                        // The key changed: the old row goes, the record is written under its new key.
+                        deletes.put(old[pkIndex], new PlannedChange(recordKey, old, null));
+                        isNew = true;
+                    }
                     // Two records mapping to one destination key: the later change wins, once per batch.
                     inserts.remove(values[pkIndex]);
                     updates.remove(values[pkIndex]);
@@ -130,6 +169,9 @@ public final class ExportPlanner {
         }
         run.batchLastSeq = lastSeq;
         List<OperationBatch> batches = new ArrayList<>();
+        if (!deletes.isEmpty()) {
+            batches.add(new OperationBatch(Operation.DELETE, List.copyOf(deletes.values())));
+        }
         if (!inserts.isEmpty()) {
             batches.add(new OperationBatch(Operation.INSERT, List.copyOf(inserts.values())));
         }
@@ -148,6 +190,15 @@ public final class ExportPlanner {
         try (Connection c = store.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
+                if (!run.deletedKeys.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + store.table("exports")
+                            + " WHERE destination = ? AND pk = ANY(?)")) {
+                        ps.setString(1, destination.id());
+                        ps.setArray(2, c.createArrayOf("text", run.deletedKeys.toArray()));
+                        ps.executeUpdate();
+                    }
+                }
+                recordFailures(c, run);
                 if (!run.written.isEmpty()) {
                     String[] keys = new String[run.written.size()];
                     String[] mapped = new String[run.written.size()];
@@ -184,5 +235,33 @@ public final class ExportPlanner {
         }
         run.lastSeq = run.batchLastSeq;
         run.written.clear();
+        run.deletedKeys.clear();
+        run.counts.failed += run.failures.size();
+        run.failures.clear();
+    }
+
+    /** Refused records get their reason; records written or deleted this batch lose an old one. */
+    private void recordFailures(Connection c, ExportRun run) throws SQLException {
+        List<String> done = new ArrayList<>(run.deletedKeys);
+        run.written.forEach(w -> done.add(w.recordKey()));
+        if (!done.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + store.table("export_errors")
+                    + " WHERE destination = ? AND pk = ANY(?)")) {
+                ps.setString(1, destination.id());
+                ps.setArray(2, c.createArrayOf("text", done.toArray()));
+                ps.executeUpdate();
+            }
+        }
+        if (!run.failures.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + store.table("export_errors")
+                    + " (destination, pk, reason, failed_at) SELECT ?, k, r, now() FROM unnest(?::text[], ?::text[]) "
+                    + "AS u(k, r) ON CONFLICT (destination, pk) DO UPDATE SET reason = excluded.reason, "
+                    + "failed_at = excluded.failed_at")) {
+                ps.setString(1, destination.id());
+                ps.setArray(2, c.createArrayOf("text", run.failures.keySet().toArray()));
+                ps.setArray(3, c.createArrayOf("text", run.failures.values().toArray()));
+                ps.executeUpdate();
+            }
+        }
     }
 }

@@ -19,6 +19,8 @@ public final class ExportRun {
     boolean hasMore;
     final List<PlannedChange> written = new ArrayList<>();
     final List<String> deletedKeys = new ArrayList<>();
+    /** Records the destination refused in this batch: record key → reason. */
+    final java.util.Map<String, String> failures = new java.util.LinkedHashMap<>();
     boolean finished;
     public final RunCounts counts = new RunCounts();
 
@@ -50,5 +52,6 @@ public final class ExportRun {
         transaction = null;
         written.clear();
         deletedKeys.clear();
+        failures.clear();
     }
 }

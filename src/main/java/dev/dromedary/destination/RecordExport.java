@@ -1,7 +1,11 @@
 package dev.dromedary.destination;
 
+import dev.dromedary.config.Enums;
+import dev.dromedary.run.Errors;
 import dev.dromedary.run.RunHistory;
+import dev.dromedary.run.Transient;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
@@ -44,32 +48,85 @@ public final class RecordExport {
 
     /** Plans the next batch and opens its destination transaction. */
     public List<OperationBatch> plan(ExportRun run) throws SQLException {
+        // A batch retried after a connection fault starts clean, from the last committed point.
+        run.abandonBatch();
         List<OperationBatch> batches = planner.next(run);
         run.transaction = writer.begin();
         return batches;
     }
 
-    /** New records: inserted, or updated where a row with the key already exists (a replayed batch). */
+    /** New records: inserted (sync, additive), or only updated where a row already exists (enrich). */
     public void insert(ExportRun run, OperationBatch batch) throws SQLException {
-        upsert(run, batch);
+        write(run, batch);
     }
 
-    /** Changed records: rows updated where they differ; a row deleted by hand is written again (sync mode). */
+    /** Changed records: rows updated where they differ; one missing is written again except in enrich mode. */
     public void update(ExportRun run, OperationBatch batch) throws SQLException {
-        upsert(run, batch);
+        write(run, batch);
     }
 
-    private void upsert(ExportRun run, OperationBatch batch) throws SQLException {
-        long[] n = writer.upsert(run.transaction, batch.changes());
-        run.counts.inserted += n[0];
-        run.counts.updated += n[1];
-        run.written.addAll(batch.changes());
-    }
-
-    /** Deleted records: their rows removed by the key last exported. */
+    /** Deleted records (sync mode only): rows removed by the key last exported. */
     public void delete(ExportRun run, OperationBatch batch) throws SQLException {
-        run.counts.deleted += writer.delete(run.transaction, batch.changes());
-        run.deletedKeys.addAll(batch.changes().stream().map(PlannedChange::recordKey).toList());
+        isolated(run, batch.changes(), changes -> {
+            run.counts.deleted += writer.delete(run.transaction, changes);
+            run.deletedKeys.addAll(changes.stream().map(PlannedChange::recordKey).toList());
+        });
+    }
+
+    private void write(ExportRun run, OperationBatch batch) throws SQLException {
+        boolean enrich = destination.syncMode() == SyncMode.ENRICH;
+        isolated(run, batch.changes(), changes -> {
+            if (enrich) {
+                long[] n = writer.updateExisting(run.transaction, changes);
+                run.counts.updated += n[0];
+                run.counts.refused += n[1];
+            } else {
+                long[] n = writer.upsert(run.transaction, changes);
+                run.counts.inserted += n[0];
+                run.counts.updated += n[1];
+            }
+            run.written.addAll(changes);
+        });
+    }
+
+    private interface Step {
+        void apply(List<PlannedChange> changes) throws SQLException;
+    }
+
+    /**
+     * Applies a step under a savepoint. When the destination refuses the data, the batch is split in halves
+     * until the refused record stands alone; it is recorded with its reason and the rest lands, all in the
+     * batch's one transaction. A connection fault is not the data's: it fails the batch, to be retried whole.
+     */
+    private void isolated(ExportRun run, List<PlannedChange> changes, Step step) throws SQLException {
+        Savepoint savepoint = run.transaction.setSavepoint();
+        long[] before = {run.counts.inserted, run.counts.updated, run.counts.deleted, run.counts.refused};
+        int written = run.written.size();
+        int deleted = run.deletedKeys.size();
+        try {
+            step.apply(changes);
+            run.transaction.releaseSavepoint(savepoint);
+        } catch (SQLException e) {
+            if (Transient.is(e) || !Transient.isDataRefusal(e)) {
+                throw e;
+            }
+            run.transaction.rollback(savepoint);
+            run.counts.inserted = before[0];
+            run.counts.updated = before[1];
+            run.counts.deleted = before[2];
+            run.counts.refused = before[3];
+            run.written.subList(written, run.written.size()).clear();
+            run.deletedKeys.subList(deleted, run.deletedKeys.size()).clear();
+            if (changes.size() == 1) {
+                String reason = Errors.describe(e);
+                run.failures.put(changes.get(0).recordKey(), reason);
+                LOG.warn("Export {}: record {} refused: {}", destination.id(), changes.get(0).recordKey(), reason);
+                return;
+            }
+            int half = changes.size() / 2;
+            isolated(run, changes.subList(0, half), step);
+            isolated(run, changes.subList(half, changes.size()), step);
+        }
     }
 
     /** Commits the destination first, then records what was exported: a crash in between replays harmlessly. */
@@ -87,12 +144,14 @@ public final class RecordExport {
         run.finished = true;
         try {
             run.abandonBatch();
-            runs.finish(run.runId, run.counts, error == null ? null : String.valueOf(error.getMessage()));
+            runs.finish(run.runId, run.counts, Errors.describe(error));
             if (error == null) {
-                LOG.info("Export {} succeeded: {} inserted, {} updated, {} unchanged", destination.id(),
-                        run.counts.inserted, run.counts.updated, run.counts.skipped);
+                LOG.info("Export {} succeeded: {} inserted, {} updated, {} deleted, {} unchanged, {} refused by "
+                        + "sync mode {}, {} failed", destination.id(), run.counts.inserted, run.counts.updated,
+                        run.counts.deleted, run.counts.skipped, run.counts.refused,
+                        Enums.configName(destination.syncMode()), run.counts.failed);
             } else {
-                LOG.error("Export {} failed: {}", destination.id(), error.getMessage());
+                LOG.error("Export {} failed: {}", destination.id(), Errors.describe(error));
             }
         } finally {
             exclusive.release();

@@ -89,9 +89,9 @@ public final class RecordWriter {
                 + "m AS (INSERT INTO " + records + " AS r (model, pk, properties, invalid, seq) "
                 + "SELECT ?, s.pk, s.props, nullif(s.inv, '{}'::jsonb), " + nextSeq() + " FROM s "
                 + "ON CONFLICT (model, pk) DO UPDATE SET properties = r.properties || excluded.properties, "
-                + "invalid = " + invalid + ", seq = excluded.seq, updated_at = now() "
+                + "invalid = " + invalid + ", seq = excluded.seq, updated_at = now(), deleted_at = NULL "
                 + "WHERE r.properties || excluded.properties IS DISTINCT FROM r.properties "
-                + "OR " + invalid + " IS DISTINCT FROM r.invalid "
+                + "OR " + invalid + " IS DISTINCT FROM r.invalid OR r.deleted_at IS NOT NULL "
                 + "RETURNING r.pk, (xmax = 0) AS created), "
                 + "q AS (INSERT INTO " + store.table("enrich_queue") + " (source, model, pk) "
                 + "SELECT src, ?, m.pk FROM m CROSS JOIN unnest(?::text[]) AS src WHERE m.created "
@@ -107,7 +107,7 @@ public final class RecordWriter {
         return propsSql(n) + ", "
                 + "m AS (UPDATE " + records + " AS r SET properties = r.properties || s.props, invalid = " + invalid
                 + ", seq = " + nextSeq() + ", updated_at = now() FROM s "
-                + "WHERE r.model = ? AND " + match + " AND (r.properties || s.props IS DISTINCT FROM r.properties "
+                + "WHERE r.model = ? AND " + match + " AND r.deleted_at IS NULL AND (r.properties || s.props IS DISTINCT FROM r.properties "
                 + "OR " + invalid + " IS DISTINCT FROM r.invalid) RETURNING r.pk) "
                 + "SELECT 0, count(*), coalesce(array_agg(pk), '{}') FROM m";
     }

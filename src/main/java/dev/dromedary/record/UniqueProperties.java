@@ -31,7 +31,7 @@ final class UniqueProperties {
                     + " WHERE model = ? AND pk = ANY(?) AND " + value + " IS NOT NULL), "
                     + "ranked AS (SELECT r.pk, r." + value + " AS v, first_value(r.pk) OVER (PARTITION BY r." + value
                     + " ORDER BY r.created_at, r.pk) AS holder FROM " + records + " r JOIN touched ON r." + value
-                    + " = touched.v WHERE r.model = ?) "
+                    + " = touched.v WHERE r.model = ? AND r.deleted_at IS NULL) "
                     + "UPDATE " + records + " r SET properties = jsonb_set(r.properties, ARRAY[?], 'null'::jsonb), "
                     + "invalid = coalesce(r.invalid, '{}'::jsonb) || jsonb_build_object(?::text, "
                     + "format('duplicate value %L: already held by record %s', ranked.v, ranked.holder)), "

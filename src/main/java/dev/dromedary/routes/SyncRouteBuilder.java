@@ -8,6 +8,8 @@ import dev.dromedary.DromedaryConstants;
 import dev.dromedary.destination.ExportRun;
 import dev.dromedary.destination.OperationBatch;
 import dev.dromedary.destination.RecordExport;
+import dev.dromedary.record.RecordDeleter;
+import dev.dromedary.run.Transient;
 import dev.dromedary.source.ImportRun;
 import dev.dromedary.source.ScheduleDefinition;
 import dev.dromedary.source.SourcePage;
@@ -15,82 +17,102 @@ import dev.dromedary.source.TableImport;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.RouteDefinition;
 
 /**
  * Builds Dromedary's routes, all ordinary Camel routes with stable ids:
  * <ul>
  * <li>{@code schedule-<source>}: Quartz trigger → {@code run-<source>}</li>
- * <li>{@code run-<source>}: import → properties of new records (secondary sources) → exports of the model</li>
- * <li>{@code import-<source>}: page loop: read a page past the cursor → commit records and cursor</li>
+ * <li>{@code run-<source>}: import → properties of new records (secondary sources) → exports of the model →
+ * purge of exported deletions</li>
+ * <li>{@code import-<source>}: loop over {@code import-page-<source>} (read a page past the cursor → commit records
+ * and cursor), then confirm records</li>
  * <li>{@code enrich-<source>}: batch loop over records waiting for this secondary source's properties</li>
- * <li>{@code export-<destination>}: batch loop: plan → split by operation → choice() insert / update / delete →
- * commit</li>
+ * <li>{@code export-<destination>}: loop over {@code export-batch-<destination>} (plan → split by operation →
+ * choice() insert / update / delete → commit)</li>
  * </ul>
+ * A page or batch that fails on a connection fault is retried whole, with exponential back-off, by Camel's error
+ * handler; it restarts from the last commit, so a retry never loses or repeats work.
  */
 public final class SyncRouteBuilder extends RouteBuilder {
     public static final String IMPORT = "direct:dromedary-import-";
     public static final String ENRICH = "direct:dromedary-enrich-";
     public static final String EXPORT = "direct:dromedary-export-";
+    public static final String PURGE = "direct:dromedary-purge-";
     public static final String RUN_SOURCE = "direct:dromedary-run-";
     /** Hooks: an integrator's route from these endpoints receives each finished run (body: its counts). */
     public static final String HOOK_IMPORT_FINISHED = "direct:dromedary-hook-import-finished";
     public static final String HOOK_EXPORT_FINISHED = "direct:dromedary-hook-export-finished";
     // Hooks are wire-tapped: they see each run, but cannot delay it or make it fail.
     private static final String HOOK_OPTIONS = "?block=false&failIfNoConsumers=false";
+    static final int RETRIES = 3;
+    static final long RETRY_DELAY_MS = 1000;
 
-    private final List<TableImport> imports;
-    private final Map<String, ScheduleDefinition> schedules;
-    private final Map<String, List<String>> enrichBySource;
-    private final Map<String, List<String>> exportsBySource;
-    private final List<RecordExport> exports;
-    private final boolean startSchedules;
+    /** What the routes are built from. */
+    public record Plan(List<TableImport> imports, Map<String, ScheduleDefinition> schedules,
+                       Map<String, List<String>> enrichBySource, Map<String, List<String>> exportsBySource,
+                       Map<String, String> modelBySource, Map<String, RecordDeleter> deleters,
+                       Map<String, List<String>> destinationsByModel, List<RecordExport> exports,
+                       boolean startSchedules) {
+    }
 
-    public SyncRouteBuilder(List<TableImport> imports, Map<String, ScheduleDefinition> schedules,
-                            Map<String, List<String>> enrichBySource, Map<String, List<String>> exportsBySource,
-                            List<RecordExport> exports, boolean startSchedules) {
-        this.imports = imports;
-        this.schedules = schedules;
-        this.enrichBySource = enrichBySource;
-        this.exportsBySource = exportsBySource;
-        this.exports = exports;
-        this.startSchedules = startSchedules;
+    private final Plan plan;
+
+    public SyncRouteBuilder(Plan plan) {
+        this.plan = plan;
     }
 
     @Override
     public void configure() {
-        for (TableImport source : imports) {
+        for (TableImport source : plan.imports()) {
             importRoutes(source);
             if (!source.isPrimary()) {
                 enrichRoute(source);
             }
         }
-        for (RecordExport destination : exports) {
-            exportRoute(destination);
+        for (RecordExport destination : plan.exports()) {
+            exportRoutes(destination);
         }
+        plan.deleters().forEach((model, deleter) -> from(PURGE + model)
+                .routeId("purge-" + model)
+                .process(e -> deleter.purge(plan.destinationsByModel().getOrDefault(model, List.of()))));
+    }
+
+    /** Retries a step whole on a passing database fault; anything else, or the last failure, runs onFailure. */
+    private RouteDefinition withErrorHandling(RouteDefinition route, Processor onFailure) {
+        route.onException(Exception.class).onWhen(e -> Transient.is(e.getProperty(Exchange.EXCEPTION_CAUGHT,
+                        Throwable.class) != null ? e.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class)
+                        : e.getException()))
+                    .maximumRedeliveries(RETRIES).redeliveryDelay(RETRY_DELAY_MS).useExponentialBackOff()
+                    .retryAttemptedLogLevel(org.apache.camel.LoggingLevel.WARN).logExhausted(false)
+                    .handled(false).process(onFailure)
+                .end();
+        // The run's own failure line says what went wrong; Camel's stack trace would only repeat it.
+        route.onException(Exception.class).logExhausted(false).handled(false).process(onFailure).end();
+        return route;
     }
 
     private void importRoutes(TableImport source) {
         String id = source.id();
-        from(QuartzUris.of(id, schedules.get(id)))
+        from(QuartzUris.of(id, plan.schedules().get(id)))
                 .routeId("schedule-" + id)
-                .autoStartup(startSchedules)
+                .autoStartup(plan.startSchedules())
                 .to(RUN_SOURCE + id);
 
         // import → properties → exports: an export never sees a half-imported record.
         var run = from(RUN_SOURCE + id).routeId("run-" + id).to(IMPORT + id);
-        for (String secondary : enrichBySource.getOrDefault(id, List.of())) {
+        for (String secondary : plan.enrichBySource().getOrDefault(id, List.of())) {
             run.to(ENRICH + secondary);
         }
-        for (String destination : exportsBySource.getOrDefault(id, List.of())) {
+        for (String destination : plan.exportsBySource().getOrDefault(id, List.of())) {
             run.to(EXPORT + destination);
         }
+        run.to(PURGE + plan.modelBySource().get(id));
 
-        from(IMPORT + id)
-                .routeId("import-" + id)
-                .onException(Exception.class).handled(false)
-                    .process(e -> source.finish(importRun(e), e.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class)))
-                .end()
+        Processor failed = e -> source.finish(importRun(e), e.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+        withErrorHandling(from(IMPORT + id).routeId("import-" + id), failed)
                 .removeProperty(RUN)
                 .setHeader(DromedaryConstants.SOURCE, constant(id))
                 .process(e -> {
@@ -98,26 +120,30 @@ public final class SyncRouteBuilder extends RouteBuilder {
                     e.setProperty(MORE, true);
                 })
                 .loopDoWhile(exchangeProperty(MORE))
-                    .process(e -> e.getIn().setBody(source.read(importRun(e))))
-                    .process(e -> {
-                        source.store(importRun(e), e.getIn().getBody(SourcePage.class));
-                        e.setProperty(MORE, importRun(e).hasMore());
-                    })
+                    .to("direct:dromedary-import-page-" + id)
                 .end()
+                .process(e -> source.confirm(importRun(e)))
                 .process(e -> {
                     source.finish(importRun(e), null);
                     e.getIn().setBody(importRun(e).counts);
                 })
                 .wireTap(HOOK_IMPORT_FINISHED + HOOK_OPTIONS);
+
+        // One page; on failure the caller's error handler retries it from the committed cursor.
+        from("direct:dromedary-import-page-" + id)
+                .routeId("import-page-" + id)
+                .errorHandler(noErrorHandler())
+                .process(e -> e.getIn().setBody(source.read(importRun(e))))
+                .process(e -> {
+                    source.store(importRun(e), e.getIn().getBody(SourcePage.class));
+                    e.setProperty(MORE, importRun(e).hasMore());
+                });
     }
 
     private void enrichRoute(TableImport source) {
         String id = source.id();
-        from(ENRICH + id)
-                .routeId("enrich-" + id)
-                .onException(Exception.class).handled(false)
-                    .process(e -> source.finish(importRun(e), e.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class)))
-                .end()
+        Processor failed = e -> source.finish(importRun(e), e.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+        withErrorHandling(from(ENRICH + id).routeId("enrich-" + id), failed)
                 .removeProperty(RUN)
                 .setHeader(DromedaryConstants.SOURCE, constant(id))
                 .process(e -> {
@@ -136,13 +162,10 @@ public final class SyncRouteBuilder extends RouteBuilder {
                 });
     }
 
-    private void exportRoute(RecordExport destination) {
+    private void exportRoutes(RecordExport destination) {
         String id = destination.id();
-        from(EXPORT + id)
-                .routeId("export-" + id)
-                .onException(Exception.class).handled(false)
-                    .process(e -> destination.finish(exportRun(e), e.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class)))
-                .end()
+        Processor failed = e -> destination.finish(exportRun(e), e.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+        withErrorHandling(from(EXPORT + id).routeId("export-" + id), failed)
                 .removeProperty(RUN)
                 .setHeader(DromedaryConstants.DESTINATION, constant(id))
                 .process(e -> {
@@ -150,28 +173,34 @@ public final class SyncRouteBuilder extends RouteBuilder {
                     e.setProperty(MORE, true);
                 })
                 .loopDoWhile(exchangeProperty(MORE))
-                    .process(e -> e.getIn().setBody(destination.plan(exportRun(e))))
-                    .split(body()).stopOnException()
-                        .process(e -> e.getIn().setHeader(OPERATION, batch(e).operation().header()))
-                        .choice()
-                            .when(header(OPERATION).isEqualTo("insert"))
-                                .process(e -> destination.insert(exportRun(e), batch(e)))
-                            .when(header(OPERATION).isEqualTo("update"))
-                                .process(e -> destination.update(exportRun(e), batch(e)))
-                            .when(header(OPERATION).isEqualTo("delete"))
-                                .process(e -> destination.delete(exportRun(e), batch(e)))
-                        .end()
-                    .end()
-                    .process(e -> {
-                        destination.commit(exportRun(e));
-                        e.setProperty(MORE, exportRun(e).hasMore());
-                    })
+                    .to("direct:dromedary-export-batch-" + id)
                 .end()
                 .process(e -> {
                     destination.finish(exportRun(e), null);
                     e.getIn().setBody(exportRun(e).counts);
                 })
                 .wireTap(HOOK_EXPORT_FINISHED + HOOK_OPTIONS);
+
+        // One batch in one destination transaction; the content-based router picks each operation's writer.
+        from("direct:dromedary-export-batch-" + id)
+                .routeId("export-batch-" + id)
+                .errorHandler(noErrorHandler())
+                .process(e -> e.getIn().setBody(destination.plan(exportRun(e))))
+                .split(body()).stopOnException()
+                    .process(e -> e.getIn().setHeader(OPERATION, batch(e).operation().header()))
+                    .choice()
+                        .when(header(OPERATION).isEqualTo("insert"))
+                            .process(e -> destination.insert(exportRun(e), batch(e)))
+                        .when(header(OPERATION).isEqualTo("update"))
+                            .process(e -> destination.update(exportRun(e), batch(e)))
+                        .when(header(OPERATION).isEqualTo("delete"))
+                            .process(e -> destination.delete(exportRun(e), batch(e)))
+                    .end()
+                .end()
+                .process(e -> {
+                    destination.commit(exportRun(e));
+                    e.setProperty(MORE, exportRun(e).hasMore());
+                });
     }
 
     private static OperationBatch batch(Exchange e) {

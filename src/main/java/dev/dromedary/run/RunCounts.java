@@ -11,11 +11,13 @@ public final class RunCounts {
     public long deleted;
     public long skipped;
     public long failed;
+    /** Changes the sync mode does not allow (not errors, never retried). */
+    public long refused;
 
     @Override
     public String toString() {
         return "rowsRead=" + rowsRead + " created=" + recordsCreated + " updated=" + recordsUpdated + " rejected="
                 + rowsRejected + " inserted=" + inserted + " updatedRows=" + updated + " deleted=" + deleted
-                + " skipped=" + skipped + " failed=" + failed;
+                + " skipped=" + skipped + " refused=" + refused + " failed=" + failed;
     }
 }

@@ -33,7 +33,7 @@ public final class RunHistory {
         try (Connection c = store.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement("UPDATE " + store.table("runs") + " SET status = ?, "
                      + "ended_at = clock_timestamp(), rows_read = ?, records_created = ?, records_updated = ?, "
-                     + "rows_rejected = ?, inserted = ?, updated = ?, deleted = ?, skipped = ?, failed = ?, error = ? "
+                     + "rows_rejected = ?, inserted = ?, updated = ?, deleted = ?, skipped = ?, failed = ?, error = ?, refused = ? "
                      + "WHERE id = ?")) {
             ps.setString(1, error == null ? "succeeded" : "failed");
             ps.setLong(2, n.rowsRead);
@@ -46,7 +46,8 @@ public final class RunHistory {
             ps.setLong(9, n.skipped);
             ps.setLong(10, n.failed);
             ps.setString(11, error);
-            ps.setLong(12, runId);
+            ps.setLong(12, n.refused);
+            ps.setLong(13, runId);
             ps.executeUpdate();
         }
     }
@@ -54,7 +55,7 @@ public final class RunHistory {
     /** One finished or running run, as the summary prints it. */
     public record Run(long id, String kind, String name, String status, double seconds, long rowsRead,
                       long created, long updated, long rejected, long inserted, long updatedRows, long deleted,
-                      long skipped, long failed, String error) {
+                      long skipped, long failed, String error, long refused) {
     }
 
     public List<Run> since(long firstRunId) throws SQLException {
@@ -63,14 +64,14 @@ public final class RunHistory {
              PreparedStatement ps = c.prepareStatement("SELECT id, kind, name, status, "
                      + "extract(epoch FROM coalesce(ended_at, clock_timestamp()) - started_at), rows_read, "
                      + "records_created, records_updated, rows_rejected, inserted, updated, deleted, skipped, failed, "
-                     + "error FROM " + store.table("runs") + " WHERE id >= ? ORDER BY id")) {
+                     + "error, refused FROM " + store.table("runs") + " WHERE id >= ? ORDER BY id")) {
             ps.setLong(1, firstRunId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     runs.add(new Run(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
                             rs.getDouble(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9),
                             rs.getLong(10), rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getLong(14),
-                            rs.getString(15)));
+                            rs.getString(15), rs.getLong(16)));
                 }
             }
         }

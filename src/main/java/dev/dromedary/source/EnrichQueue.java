@@ -37,7 +37,7 @@ public final class EnrichQueue {
     /** The model's records after {@code afterKey}, for a full run of a secondary source. */
     public Batch records(String afterKey, int limit) throws SQLException {
         return query("SELECT r.pk, " + keyExpression + " FROM " + store.table("records") + " r WHERE r.model = ? "
-                + "AND r.pk > ? ORDER BY r.pk LIMIT ?", model, afterKey == null ? "" : afterKey, limit);
+                + "AND r.deleted_at IS NULL AND r.pk > ? ORDER BY r.pk LIMIT ?", model, afterKey == null ? "" : afterKey, limit);
     }
 
     private Batch query(String sql, String first, Object... rest) throws SQLException {

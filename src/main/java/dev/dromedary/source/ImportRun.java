@@ -12,6 +12,7 @@ public final class ImportRun {
     /** Secondary sources on a full schedule page over the model's records, not over the table. */
     boolean overRecords;
     boolean more = true;
+    boolean finished;
     final long startedNanos = System.nanoTime();
     long lastProgressNanos = startedNanos;
     public final RunCounts counts = new RunCounts();

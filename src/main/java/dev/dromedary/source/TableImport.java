@@ -1,6 +1,7 @@
 package dev.dromedary.source;
 
 import dev.dromedary.record.RecordWriter;
+import dev.dromedary.run.Errors;
 import dev.dromedary.run.RunHistory;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -37,6 +38,9 @@ public final class TableImport {
     private final RunHistory runs;
     private final String configHash;
     private final boolean primary;
+    private RecordConfirmer confirmer;
+    // Two runs of one source never overlap, whoever starts them (its schedule, a refresh, --once).
+    private final java.util.concurrent.Semaphore exclusive = new java.util.concurrent.Semaphore(1);
 
     public TableImport(SourceDefinition source, TableShape shape, DataSource sourceData, RecordWriter writer,
                        CursorStore cursors, EnrichQueue queue, RunHistory runs, String configHash) {
@@ -77,7 +81,22 @@ public final class TableImport {
         return primary;
     }
 
-    public ImportRun begin() throws SQLException {
+    /** Re-checks the model's records after each run; a primary source's full schedules always do. */
+    public void confirmWith(RecordConfirmer confirmer) {
+        this.confirmer = confirmer;
+    }
+
+    public ImportRun begin() throws SQLException, InterruptedException {
+        exclusive.acquire();
+        try {
+            return start();
+        } catch (SQLException | RuntimeException e) {
+            exclusive.release();
+            throw e;
+        }
+    }
+
+    private ImportRun start() throws SQLException {
         boolean incremental = source.schedule().incremental();
         Cursor stored = incremental ? cursors.load(source.id(), configHash) : Cursor.START;
         ImportRun run = new ImportRun(runs.start("import", source.id()), "import", stored);
@@ -200,9 +219,22 @@ public final class TableImport {
         }
     }
 
+    /** After the pages: records whose primary row is gone are deleted (confirmRecords, full schedules). */
+    public void confirm(ImportRun run) throws SQLException {
+        if (confirmer != null) {
+            run.counts.deleted += confirmer.confirm();
+        }
+    }
+
     /** Starts the "properties" step: records created by the primary source, waiting for this source's values. */
-    public ImportRun beginEnrich() throws SQLException {
-        return new ImportRun(runs.start("import", source.id() + ":enrich"), "enrich", Cursor.START);
+    public ImportRun beginEnrich() throws SQLException, InterruptedException {
+        exclusive.acquire();
+        try {
+            return new ImportRun(runs.start("import", source.id() + ":enrich"), "enrich", Cursor.START);
+        } catch (SQLException | RuntimeException e) {
+            exclusive.release();
+            throw e;
+        }
     }
 
     /** One batch of queued records: their properties and their removal from the queue commit together. */
@@ -222,18 +254,23 @@ public final class TableImport {
 
     public void finish(ImportRun run, Throwable error) throws SQLException {
         if (run == null) {
-            LOG.error("Import {} could not start: {}", source.id(), error == null ? "" : error.getMessage());
+            LOG.error("Import {} could not start: {}", source.id(), error == null ? "" : Errors.describe(error));
             return;
         }
-        runs.finish(run.runId, run.counts, error == null ? null : String.valueOf(error.getMessage()));
+        if (run.finished) {
+            return;
+        }
+        run.finished = true;
+        exclusive.release();
+        runs.finish(run.runId, run.counts, Errors.describe(error));
         double secs = (System.nanoTime() - run.startedNanos) / 1e9;
         String name = run.kind.equals("enrich") ? source.id() + " (properties of new records)" : source.id();
         if (error == null) {
-            LOG.info("Import {} succeeded in {} s: {} rows read, {} records created, {} updated, {} rows rejected",
-                    name, String.format("%.3f", secs), run.counts.rowsRead, run.counts.recordsCreated,
-                    run.counts.recordsUpdated, run.counts.rowsRejected);
+            LOG.info("Import {} succeeded in {} s: {} rows read, {} records created, {} updated, {} deleted, "
+                    + "{} rows rejected", name, String.format("%.3f", secs), run.counts.rowsRead,
+                    run.counts.recordsCreated, run.counts.recordsUpdated, run.counts.deleted, run.counts.rowsRejected);
         } else {
-            LOG.error("Import {} failed after {} s: {}", name, String.format("%.3f", secs), error.getMessage());
+            LOG.error("Import {} failed after {} s: {}", name, String.format("%.3f", secs), Errors.describe(error));
         }
     }
 }

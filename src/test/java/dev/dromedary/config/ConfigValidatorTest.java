@@ -67,8 +67,9 @@ class ConfigValidatorTest {
 
     @Test
     void featuresThisBuildDoesNotCarryOut_areRefusedNotIgnored() {
-        validate(SYNC.replace("syncMode", "x").replace("mappings: { id: userId, email: email }",
-                "syncMode: enrich\n    mappings: { id: userId, email: email }"), APPS);
+        validate(SYNC.replace("mappings: { id: userId, email: email }",
+                "groupsTable: customer_groups\n    groupForeignKey: customer_id\n    groupColumnName: name\n"
+                        + "    mappings: { id: userId, email: email }"), APPS);
         assertThat(problems.all()).singleElement().asString().contains("not supported by this build yet");
     }
 

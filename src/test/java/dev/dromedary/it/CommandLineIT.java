@@ -90,7 +90,7 @@ class CommandLineIT {
         Result r = run("--once");
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).containsPattern("import\\s+users\\s+succeeded\\s+[0-9.]+\\s+250\\s+250")
-                .containsPattern("export\\s+customers\\s+succeeded\\s+[0-9.]+\\s+250")
+                .containsPattern("export\\s+customers\\s+succeeded\\s+[0-9.]+\\s+0\\s+250")
                 .doesNotContain(PASSWORD);
         assertThat(db.queryLong("SELECT count(*) FROM customers")).isEqualTo(250);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dromedary.run.RunCounts;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -149,40 +150,61 @@ class TableSyncIT {
 
     @Test
     void interruptedRuns_resumeFromTheCommittedCursor_withoutLossOrDuplicates() throws Exception {
-        // A real database fault mid-run: the 4th cursor write and the 3rd destination batch fail.
-        db.execute("""
-                CREATE TABLE public.fault (n int NOT NULL)""", "INSERT INTO public.fault VALUES (0)",
+        // Real database faults mid-run: the 4th cursor write fails; later the 3rd destination batch.
+        db.execute("CREATE SEQUENCE public.fault_calls",
                 """
-                CREATE FUNCTION public.fail_third() RETURNS trigger LANGUAGE plpgsql AS $$
+                CREATE FUNCTION public.fail_once() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
-                  UPDATE public.fault SET n = n + 1;
-                  IF (SELECT n FROM public.fault) = TG_ARGV[0]::int THEN RAISE EXCEPTION 'injected fault'; END IF;
+                  IF nextval('public.fault_calls') = TG_ARGV[0]::int THEN
+                    RAISE EXCEPTION 'injected fault' USING ERRCODE = TG_ARGV[1];
+                  END IF;
                   RETURN NULL;
-                END $$""",
-                "CREATE TABLE dst.batches (x int)");
+                END $$""");
         try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
             db.execute("CREATE TRIGGER fault AFTER INSERT OR UPDATE ON dromedary.cursors "
-                    + "FOR EACH ROW EXECUTE FUNCTION public.fail_third('4')");
+                    + "FOR EACH ROW EXECUTE FUNCTION public.fail_once('4', '42501')");
             assertThatThrownBy(() -> h.importOnce("crm-users")).hasStackTraceContaining("injected fault");
-            long afterFailure = db.queryLong("SELECT count(*) FROM dromedary.records");
-            assertThat(afterFailure).isEqualTo(3 * 700);
-            db.execute("DROP TRIGGER fault ON dromedary.cursors", "UPDATE public.fault SET n = 0",
+            assertThat(db.queryLong("SELECT count(*) FROM dromedary.records")).isEqualTo(3 * 700);
+            db.execute("DROP TRIGGER fault ON dromedary.cursors", "ALTER SEQUENCE public.fault_calls RESTART",
                     "CREATE TRIGGER fault AFTER INSERT ON dst.customers "
-                            + "FOR EACH STATEMENT EXECUTE FUNCTION public.fail_third('3')");
+                            + "FOR EACH STATEMENT EXECUTE FUNCTION public.fail_once('3', '42501')");
             RunCounts resumed = h.importOnce("crm-users");
             assertThat(resumed.rowsRead).isEqualTo(10_000 - 3 * 700);
 
             assertThatThrownBy(() -> h.exportOnce("warehouse-customers")).hasStackTraceContaining("injected fault");
             assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(2 * 900);
-            db.execute("DROP TRIGGER fault ON dst.customers");
             RunCounts exported = h.exportOnce("warehouse-customers");
             assertThat(exported.inserted).isEqualTo(10_000 - 2 * 900);
         }
         assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(10_000);
         assertThat(db.queryLong("SELECT count(DISTINCT id) FROM dst.customers")).isEqualTo(10_000);
         assertThat(db.queryLong(DIFFERENCE)).isZero();
-        assertThat(db.rows("SELECT status FROM dromedary.runs ORDER BY id")).extracting(r -> r.get(0))
-                .containsExactly("failed", "succeeded", "failed", "succeeded");
+        assertThat(db.rows("SELECT kind, status FROM dromedary.runs ORDER BY id")).containsExactly(
+                List.of("import", "failed"), List.of("import", "succeeded"),
+                List.of("export", "failed"), List.of("export", "succeeded"));
+    }
+
+    @Test
+    void aLostConnection_isRetriedWithinTheRun() throws Exception {
+        db.execute("CREATE SEQUENCE public.fault_calls",
+                """
+                CREATE FUNCTION public.fail_once() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF nextval('public.fault_calls') = 2 THEN
+                    RAISE EXCEPTION 'connection lost (injected)' USING ERRCODE = '08006';
+                  END IF;
+                  RETURN NULL;
+                END $$""",
+                "CREATE TRIGGER fault AFTER INSERT ON dst.customers FOR EACH STATEMENT EXECUTE FUNCTION public.fail_once()");
+        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
+            h.importOnce("crm-users");
+            RunCounts exported = h.exportOnce("warehouse-customers");
+            assertThat(exported.inserted).isEqualTo(10_000);
+            assertThat(exported.failed).isZero();
+        }
+        assertThat(db.queryLong(DIFFERENCE)).isZero();
+        assertThat(db.rows("SELECT kind, status FROM dromedary.runs ORDER BY id")).containsExactly(
+                List.of("import", "succeeded"), List.of("export", "succeeded"));
     }
 
     @Test
