@@ -1,0 +1,232 @@
+package dev.dromedary.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dromedary.config.DromedaryConfigException;
+import dev.dromedary.destination.SyncMode;
+import dev.dromedary.run.RunCounts;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Postgres Export Record under each sync mode, with the destination compared row for row. */
+class DestinationIT {
+    @TempDir
+    Path dir;
+    TestDatabase db;
+
+    @BeforeEach
+    void createTables() throws Exception {
+        db = TestDatabase.create();
+        db.execute("CREATE SCHEMA src", "CREATE SCHEMA dst",
+                "CREATE TABLE src.users (id int PRIMARY KEY, email text, name text, updated_at timestamptz NOT NULL)",
+                "INSERT INTO src.users SELECT g, 'u' || g || '@x.org', 'Name ' || g, now() - interval '1 hour' "
+                        + "FROM generate_series(1, 5) g",
+                "CREATE TABLE dst.customers (id int PRIMARY KEY, email varchar(30), name text)",
+                "CREATE TABLE dst.by_email (email text PRIMARY KEY, name text)");
+    }
+
+    @AfterEach
+    void dropDatabase() throws Exception {
+        db.close();
+    }
+
+    private Properties properties() {
+        Properties p = new Properties();
+        DromedaryHarness.app(p, "crm", db, "src");
+        DromedaryHarness.app(p, "warehouse", db, "dst");
+        p.setProperty("dromedary.store.app", "warehouse");
+        return p;
+    }
+
+    private static String sync(SyncMode mode) {
+        String m = dev.dromedary.config.Enums.configName(mode);
+        return """
+                model: { name: users, primaryKey: userId }
+                sources:
+                  - id: users
+                    app: crm
+                    table: users
+                    mapping: { column: id, property: userId }
+                    properties:
+                      - { name: email, column: email }
+                      - { name: name, column: name }
+                    schedule: { column: updated_at, every: 1h, confirmRecords: true }
+                destinations:
+                  - id: customers
+                    app: warehouse
+                    table: customers
+                    primaryKey: id
+                    syncMode: MODE
+                    mappings: { id: userId, email: email, name: name }
+                  - id: by-email
+                    app: warehouse
+                    table: by_email
+                    primaryKey: email
+                    syncMode: MODE
+                    mappings: { email: email, name: name }
+                """.replace("MODE", m);
+    }
+
+    private List<List<String>> customers() throws Exception {
+        return db.rows("SELECT id::text, email, name FROM dst.customers ORDER BY id");
+    }
+
+    private static List<String> row(int id, String email, String name) {
+        return java.util.Arrays.asList(Integer.toString(id), email, name);
+    }
+
+    private void run(DromedaryHarness h) {
+        h.runOnce("users");
+    }
+
+    private RunCounts lastExport(String destination) throws Exception {
+        List<String> r = db.rows("SELECT inserted, updated, deleted, skipped, refused, failed FROM dromedary.runs "
+                + "WHERE kind = 'export' AND name = '" + destination + "' ORDER BY id DESC LIMIT 1").get(0);
+        RunCounts n = new RunCounts();
+        n.inserted = Long.parseLong(r.get(0));
+        n.updated = Long.parseLong(r.get(1));
+        n.deleted = Long.parseLong(r.get(2));
+        n.skipped = Long.parseLong(r.get(3));
+        n.refused = Long.parseLong(r.get(4));
+        n.failed = Long.parseLong(r.get(5));
+        return n;
+    }
+
+    @ParameterizedTest
+    @EnumSource(SyncMode.class)
+    void insertUpdateClearDeleteAndKeyChange(SyncMode mode) throws Exception {
+        boolean enrich = mode == SyncMode.ENRICH;
+        if (enrich) {
+            // enrich only updates rows that exist already
+            db.execute("INSERT INTO dst.customers VALUES (1, 'old', 'Old 1'), (2, 'old', 'Old 2'), (3, 'old', 'Old 3'), "
+                    + "(4, 'old', 'Old 4')", "INSERT INTO dst.by_email VALUES ('u4@x.org', 'Old 4')");
+        }
+        StatementCounter counter = new StatementCounter();
+        try (DromedaryHarness h = DromedaryHarness.start(properties(), sync(mode), dir, counter::wrap)) {
+            run(h);
+            RunCounts first = lastExport("customers");
+            if (enrich) {
+                assertThat(first.updated).isEqualTo(4);
+                assertThat(first.refused).as("user 5 has no row to enrich").isEqualTo(1);
+                assertThat(customers()).containsExactly(row(1, "u1@x.org", "Name 1"), row(2, "u2@x.org", "Name 2"),
+                        row(3, "u3@x.org", "Name 3"), row(4, "u4@x.org", "Name 4"));
+            } else {
+                assertThat(first.inserted).isEqualTo(5);
+                assertThat(customers()).hasSize(5).contains(row(5, "u5@x.org", "Name 5"));
+            }
+
+            // nothing changed: not one statement reaches the destination tables
+            counter.watched = "\"dst\"";
+            counter.watchedExecuted.set(0);
+            run(h);
+            assertThat(counter.watchedExecuted.get()).isZero();
+
+            // update, clear a column, delete a record, change a destination key
+            db.execute("UPDATE src.users SET name = 'Changed', updated_at = now() WHERE id = 1",
+                    "UPDATE src.users SET name = NULL, updated_at = now() WHERE id = 2",
+                    "DELETE FROM src.users WHERE id = 3",
+                    "UPDATE src.users SET email = 'new4@x.org', updated_at = now() WHERE id = 4");
+            run(h);
+            RunCounts second = lastExport("customers");
+            assertThat(second.updated).isEqualTo(3);
+            assertThat(second.failed).isZero();
+            List<List<String>> expected = new java.util.ArrayList<>(List.of(row(1, "u1@x.org", "Changed"),
+                    row(2, "u2@x.org", null)));
+            if (mode != SyncMode.SYNC) {
+                expected.add(row(3, enrich ? "u3@x.org" : "u3@x.org", "Name 3"));
+                assertThat(second.refused).as("the delete is refused by " + mode).isEqualTo(1);
+            } else {
+                assertThat(second.deleted).isEqualTo(1);
+            }
+            expected.add(row(4, "new4@x.org", "Name 4"));
+            if (!enrich) {
+                expected.add(row(5, "u5@x.org", "Name 5"));
+            }
+            assertThat(customers()).containsExactlyElementsOf(expected);
+
+            // the by-email destination's key changed for user 4
+            List<List<String>> byEmail = db.rows("SELECT email, name FROM dst.by_email WHERE email LIKE '%4@x.org' ORDER BY email");
+            switch (mode) {
+                case SYNC -> assertThat(byEmail).as("moved").containsExactly(List.of("new4@x.org", "Name 4"));
+                case ADDITIVE -> assertThat(byEmail).as("old row left").containsExactly(
+                        List.of("new4@x.org", "Name 4"), List.of("u4@x.org", "Name 4"));
+                case ENRICH -> assertThat(byEmail).as("no row under the new key to enrich").containsExactly(
+                        List.of("u4@x.org", "Name 4"));
+            }
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM dromedary.records WHERE pk = '3'"))
+                .as("the deleted record is purged once exported").isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SyncMode.class, names = {"SYNC", "ADDITIVE"})
+    void oneBadRecordInABatchOfAThousand_failsAlone(SyncMode mode) throws Exception {
+        db.execute("INSERT INTO src.users SELECT g, 'u' || g || '@x.org', 'Name ' || g, now() - interval '1 hour' "
+                + "FROM generate_series(6, 1000) g",
+                "UPDATE src.users SET email = repeat('x', 40) || '@x.org' WHERE id = 500");
+        try (DromedaryHarness h = DromedaryHarness.start(properties(), sync(mode).replace("primaryKey: id\n",
+                "primaryKey: id\n    batchSize: 1000\n"), dir)) {
+            run(h);
+            RunCounts n = lastExport("customers");
+            assertThat(n.inserted).isEqualTo(999);
+            assertThat(n.failed).isEqualTo(1);
+            assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(999);
+            assertThat(db.rows("SELECT pk, reason FROM dromedary.export_errors WHERE destination = 'customers'"))
+                    .containsExactly(List.of("500", "value too long for type character varying(30)"));
+
+            // fixed at the source: the next run exports it and clears the error
+            db.execute("UPDATE src.users SET email = 'fixed@x.org', updated_at = now() WHERE id = 500");
+            run(h);
+            assertThat(db.rows("SELECT email FROM dst.customers WHERE id = 500")).containsExactly(List.of("fixed@x.org"));
+            assertThat(db.queryLong("SELECT count(*) FROM dromedary.export_errors")).isZero();
+        }
+    }
+
+    @Test
+    void aReplayedBatch_changesNothing() throws Exception {
+        try (DromedaryHarness h = DromedaryHarness.start(properties(), sync(SyncMode.SYNC), dir)) {
+            run(h);
+            long before = db.queryLong("SELECT sum(xmin::text::bigint) FROM dst.customers");
+            // As after a crash between the destination's commit and the store's: the batch is planned again.
+            db.execute("DELETE FROM dromedary.exports", "DELETE FROM dromedary.export_cursors");
+            RunCounts replay = h.exportOnce("customers");
+            assertThat(replay.inserted + replay.updated).isZero();
+            assertThat(db.queryLong("SELECT sum(xmin::text::bigint) FROM dst.customers")).isEqualTo(before);
+            assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void startupChecks_nameTheDestinationTableAndColumn() {
+        String base = sync(SyncMode.SYNC);
+        assertThatThrownBy(() -> DromedaryHarness.start(properties(), base.replace("table: customers", "table: clients"), dir))
+                .isInstanceOf(DromedaryConfigException.class)
+                .hasMessageContaining("destination 'customers'.table: table 'clients' does not exist in schema 'dst' of App 'warehouse'");
+        assertThatThrownBy(() -> DromedaryHarness.start(properties(),
+                base.replace("mappings: { id: userId, email: email, name: name }", "mappings: { id: userId, mail: email }"), dir))
+                .isInstanceOf(DromedaryConfigException.class)
+                .hasMessageContaining("destination 'customers'.mappings.mail: column 'mail' does not exist in table 'customers'");
+        assertThatThrownBy(() -> DromedaryHarness.start(properties(),
+                base.replace("- { name: name, column: name }", "- { name: name, column: name, array: true }"), dir))
+                .isInstanceOf(DromedaryConfigException.class)
+                .hasMessageContaining("destination 'customers'.mappings.name: property 'name' is an array and cannot be exported");
+    }
+
+    @Test
+    void aDestinationKeyThatIsNotUnique_isRefusedAtStartup() throws Exception {
+        db.execute("CREATE TABLE dst.loose (id int, email text)");
+        String sync = sync(SyncMode.SYNC).replace("table: customers", "table: loose")
+                .replace("mappings: { id: userId, email: email, name: name }", "mappings: { id: userId, email: email }");
+        assertThatThrownBy(() -> DromedaryHarness.start(properties(), sync, dir))
+                .isInstanceOf(DromedaryConfigException.class)
+                .hasMessageContaining("destination 'customers'.primaryKey: column 'id' of table 'loose' is not unique");
+    }
+}
