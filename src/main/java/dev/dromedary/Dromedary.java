@@ -3,6 +3,7 @@ package dev.dromedary;
 import dev.dromedary.app.AppChecker;
 import dev.dromedary.app.AppConfig;
 import dev.dromedary.app.AppDataSources;
+import dev.dromedary.app.AppRefresh;
 import dev.dromedary.config.ConfigProblems;
 import dev.dromedary.config.ConfigValidator;
 import dev.dromedary.config.DromedaryConfig;
@@ -106,6 +107,14 @@ public final class Dromedary {
             context.getRegistry().bind(app.name(), DataSource.class, ds);
         }
 
+        for (AppConfig app : config.apps().values()) {
+            if (app.refreshQuery() != null) {
+                String problem = AppRefresh.problem(app, dataSources.get(app.name()));
+                if (problem != null) {
+                    problems.add(problem);
+                }
+            }
+        }
         SchemaChecker schema = new SchemaChecker(problems);
         Map<String, TableShape> sourceShapes = new LinkedHashMap<>();
         Map<String, TableColumns> destinationTables = new LinkedHashMap<>();
@@ -195,8 +204,17 @@ public final class Dromedary {
                 destinationIds.add(d.id());
             }
         }
+        Map<AppRefresh, List<String>> refreshes = new LinkedHashMap<>();
+        for (AppConfig app : config.apps().values()) {
+            List<String> refreshed = config.syncs().stream().flatMap(sy -> sy.sources().stream())
+                    .filter(s -> s.app().equals(app.name()) && s.schedule().refresh()).map(SourceDefinition::id).toList();
+            if (app.refreshQuery() != null && !refreshed.isEmpty()) {
+                refreshes.put(new AppRefresh(app, dataSources.get(app.name()), store), refreshed);
+            }
+        }
         context.addRoutes(new SyncRouteBuilder(new SyncRouteBuilder.Plan(imports, schedules, enrichBySource,
-                exportsBySource, modelBySource, deleters, destinationsByModel, exports, mode == Mode.SCHEDULED)));
+                exportsBySource, modelBySource, deleters, destinationsByModel, exports, refreshes,
+                mode == Mode.SCHEDULED)));
         LOG.info("Dromedary installed: {} App(s), {} source(s), {} destination(s); record store in schema '{}' of App '{}'",
                 config.apps().size(), sourceIds.size(), destinationIds.size(), config.store().schema(), config.store().app());
         return new Dromedary(config, store, sourceIds, secondaryIds, destinationIds,

@@ -22,12 +22,15 @@ public record AppConfig(
         int poolSize,
         Duration connectTimeout,
         Duration statementTimeout,
-        Duration lockTimeout) {
+        Duration lockTimeout,
+        String refreshQuery,
+        Duration refreshEvery) {
 
     public static final String DEFAULT_HOST = "localhost";
     public static final int DEFAULT_PORT = 5432;
     public static final String DEFAULT_SCHEMA = "public";
     public static final int DEFAULT_POOL_SIZE = 4;
+    public static final Duration DEFAULT_REFRESH_EVERY = Duration.ofMinutes(1);
 
     /** host:port/database, for messages (never carries credentials). */
     public String address() {

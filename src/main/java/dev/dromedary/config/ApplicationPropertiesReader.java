@@ -22,7 +22,7 @@ public final class ApplicationPropertiesReader {
 
     static final Set<String> APP_OPTIONS = Set.of("host", "port", "database", "schema", "user", "password",
             "password-file", "ssl", "ssl-certificate", "ssl-key", "ssl-certificate-authority", "pool-size",
-            "connect-timeout", "statement-timeout", "lock-timeout");
+            "connect-timeout", "statement-timeout", "lock-timeout", "refresh-query", "refresh-every");
 
     private final Map<String, String> values;
     private final Function<String, String> locationOf;
@@ -114,7 +114,10 @@ public final class ApplicationPropertiesReader {
                 positiveInt(k + "pool-size", o.get("pool-size"), AppConfig.DEFAULT_POOL_SIZE),
                 duration(k + "connect-timeout", o.get("connect-timeout"), Duration.ofSeconds(10)),
                 duration(k + "statement-timeout", o.get("statement-timeout"), Duration.ZERO),
-                duration(k + "lock-timeout", o.get("lock-timeout"), Duration.ZERO));
+                duration(k + "lock-timeout", o.get("lock-timeout"), Duration.ZERO),
+                o.get("refresh-query"),
+                positive(k + "refresh-every", duration(k + "refresh-every", o.get("refresh-every"),
+                        AppConfig.DEFAULT_REFRESH_EVERY)));
     }
 
     private String readPasswordFile(String key, String file) {
@@ -164,6 +167,14 @@ public final class ApplicationPropertiesReader {
         if (d == null || d.isNegative()) {
             problem(key, "'" + v + "' is invalid: expected a duration with its unit, such as 500ms, 30s or 5m");
             return dflt;
+        }
+        return d;
+    }
+
+    private Duration positive(String key, Duration d) {
+        if (d.isZero()) {
+            problem(key, "must be longer than zero");
+            return AppConfig.DEFAULT_REFRESH_EVERY;
         }
         return d;
     }

@@ -99,7 +99,7 @@ public final class ConfigValidator {
                 });
             }
             unsupportedYet(sync);
-            meaningless(sync);
+            meaningless(sync, apps);
         }
     }
 
@@ -123,10 +123,6 @@ public final class ConfigValidator {
             if (s.kind() == SourceKind.QUERY) {
                 problems.add(file, el + ".type", "query sources are not supported by this build yet");
             }
-            var sc = s.schedule();
-            if (sc != null && sc.refresh()) {
-                problems.add(file, el + ".schedule.refresh", "refresh is not supported by this build yet");
-            }
         }
         if (!sync.groups().isEmpty()) {
             problems.add(file, "groups", "calculated groups are not supported by this build yet");
@@ -140,7 +136,7 @@ public final class ConfigValidator {
     }
 
     /** Options that only mean something together: one without the other would be silently ignored. */
-    private void meaningless(SyncDefinition sync) {
+    private void meaningless(SyncDefinition sync, Map<String, AppConfig> apps) {
         String file = sync.file();
         for (SourceDefinition s : sync.sources()) {
             String el = "source '" + s.id() + "'";
@@ -158,6 +154,11 @@ public final class ConfigValidator {
                 filterValues(file, pel, p.filters());
             }
             var sc = s.schedule();
+            if (sc != null && sc.refresh() && s.app() != null && apps != null && apps.containsKey(s.app())
+                    && apps.get(s.app()).refreshQuery() == null) {
+                problems.add(file, el + ".schedule.refresh", "App '" + s.app() + "' has no refresh query: set "
+                        + "dromedary.apps." + s.app() + ".refresh-query (e.g. SELECT max(updated_at) FROM users)");
+            }
             if (sc != null && sc.confirmRecords() && !sync.isPrimary(s)) {
                 problems.add(file, el + ".schedule.confirmRecords", "only the model's primary source creates and "
                         + "deletes records");

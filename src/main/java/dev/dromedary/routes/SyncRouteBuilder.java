@@ -5,6 +5,7 @@ import static dev.dromedary.DromedaryConstants.OPERATION;
 import static dev.dromedary.DromedaryConstants.RUN;
 
 import dev.dromedary.DromedaryConstants;
+import dev.dromedary.app.AppRefresh;
 import dev.dromedary.destination.ExportRun;
 import dev.dromedary.destination.OperationBatch;
 import dev.dromedary.destination.RecordExport;
@@ -30,6 +31,8 @@ import org.apache.camel.model.RouteDefinition;
  * <li>{@code import-<source>}: loop over {@code import-page-<source>} (read a page past the cursor → commit records
  * and cursor), then confirm records</li>
  * <li>{@code enrich-<source>}: batch loop over records waiting for this secondary source's properties</li>
+ * <li>{@code refresh-<app>}: the App's refresh query; when its result changed, {@code run-<source>} of each of
+ * the App's refresh-enabled sources</li>
  * <li>{@code export-<destination>}: loop over {@code export-batch-<destination>} (plan → split by operation →
  * choice() insert / update / delete → commit)</li>
  * </ul>
@@ -42,6 +45,7 @@ public final class SyncRouteBuilder extends RouteBuilder {
     public static final String EXPORT = "direct:dromedary-export-";
     public static final String PURGE = "direct:dromedary-purge-";
     public static final String RUN_SOURCE = "direct:dromedary-run-";
+    public static final String REFRESH = "direct:dromedary-refresh-";
     /** Hooks: an integrator's route from these endpoints receives each finished run (body: its counts). */
     public static final String HOOK_IMPORT_FINISHED = "direct:dromedary-hook-import-finished";
     public static final String HOOK_EXPORT_FINISHED = "direct:dromedary-hook-export-finished";
@@ -55,7 +59,7 @@ public final class SyncRouteBuilder extends RouteBuilder {
                        Map<String, List<String>> enrichBySource, Map<String, List<String>> exportsBySource,
                        Map<String, String> modelBySource, Map<String, RecordDeleter> deleters,
                        Map<String, List<String>> destinationsByModel, List<RecordExport> exports,
-                       boolean startSchedules) {
+                       Map<AppRefresh, List<String>> refreshes, boolean startSchedules) {
     }
 
     private final Plan plan;
@@ -75,6 +79,7 @@ public final class SyncRouteBuilder extends RouteBuilder {
         for (RecordExport destination : plan.exports()) {
             exportRoutes(destination);
         }
+        plan.refreshes().forEach(this::refreshRoutes);
         plan.deleters().forEach((model, deleter) -> from(PURGE + model)
                 .routeId("purge-" + model)
                 .process(e -> deleter.purge(plan.destinationsByModel().getOrDefault(model, List.of()))));
@@ -138,6 +143,25 @@ public final class SyncRouteBuilder extends RouteBuilder {
                     source.store(importRun(e), e.getIn().getBody(SourcePage.class));
                     e.setProperty(MORE, importRun(e).hasMore());
                 });
+    }
+
+    /** An App's refresh query on its own schedule; a changed result runs the App's refresh-enabled schedules. */
+    private void refreshRoutes(AppRefresh refresh, List<String> sources) {
+        String app = refresh.app().name();
+        from("quartz:dromedary-refresh/" + java.net.URLEncoder.encode(app, java.nio.charset.StandardCharsets.UTF_8)
+                + "?stateful=true&trigger.repeatInterval=" + refresh.app().refreshEvery().toMillis()
+                + "&trigger.repeatCount=-1")
+                .routeId("refresh-schedule-" + app)
+                .autoStartup(plan.startSchedules())
+                .to(REFRESH + app);
+        var route = from(REFRESH + app)
+                .routeId("refresh-" + app)
+                .process(e -> e.setProperty("DromedaryRefreshChanged", refresh.changed()))
+                .filter(exchangeProperty("DromedaryRefreshChanged").isEqualTo(true));
+        for (String source : sources) {
+            route.to(RUN_SOURCE + source);
+        }
+        route.end();
     }
 
     private void enrichRoute(TableImport source) {

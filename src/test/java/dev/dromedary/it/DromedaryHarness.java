@@ -31,6 +31,17 @@ public final class DromedaryHarness implements AutoCloseable {
 
     public static DromedaryHarness start(Properties properties, String syncYaml, Path dir,
                                          java.util.function.UnaryOperator<javax.sql.DataSource> wrap) throws Exception {
+        return start(properties, syncYaml, dir, wrap, Dromedary.Mode.ON_DEMAND);
+    }
+
+    /** Routes start on their Quartz schedules, as in production. */
+    public static DromedaryHarness startScheduled(Properties properties, String syncYaml, Path dir) throws Exception {
+        return start(properties, syncYaml, dir, java.util.function.UnaryOperator.identity(), Dromedary.Mode.SCHEDULED);
+    }
+
+    private static DromedaryHarness start(Properties properties, String syncYaml, Path dir,
+                                          java.util.function.UnaryOperator<javax.sql.DataSource> wrap,
+                                          Dromedary.Mode mode) throws Exception {
         Path file = dir.resolve("test.sync.yaml");
         Files.writeString(file, syncYaml);
         Properties p = new Properties();
@@ -40,7 +51,7 @@ public final class DromedaryHarness implements AutoCloseable {
         context.getPropertiesComponent().setInitialProperties(p);
         try {
             Dromedary d = Dromedary.install(context, dev.dromedary.config.DromedaryConfigLoader.load(context),
-                    Dromedary.Mode.ON_DEMAND, wrap);
+                    mode, wrap);
             context.start();
             return new DromedaryHarness(context, d);
         } catch (Exception e) {
@@ -72,6 +83,11 @@ public final class DromedaryHarness implements AutoCloseable {
     /** A whole run of a source as its schedule runs it: import, properties of new records, exports. */
     public void runOnce(String source) {
         template.requestBody(SyncRouteBuilder.RUN_SOURCE + source, (Object) null);
+    }
+
+    /** Checks an App's refresh query once, as its schedule does. */
+    public void refreshOnce(String app) {
+        template.requestBody(SyncRouteBuilder.REFRESH + app, (Object) null);
     }
 
     public RunCounts exportOnce(String destination) {
