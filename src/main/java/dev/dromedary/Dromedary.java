@@ -14,6 +14,7 @@ import dev.dromedary.destination.DestinationDefinition;
 import dev.dromedary.destination.DestinationWriter;
 import dev.dromedary.destination.ExportPlanner;
 import dev.dromedary.destination.RecordExport;
+import dev.dromedary.group.GroupEvaluator;
 import dev.dromedary.record.RecordDeleter;
 import dev.dromedary.record.RecordStore;
 import dev.dromedary.record.RecordWriter;
@@ -31,11 +32,13 @@ import dev.dromedary.sql.TableColumns;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Connection;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
@@ -57,9 +60,11 @@ public final class Dromedary {
     private final List<String> secondarySourceIds;
     private final List<String> destinationIds;
     private final List<String> models;
+    private final List<String> modelsWithGroups;
 
     private Dromedary(DromedaryConfig config, RecordStore store, List<String> sourceIds,
-                      List<String> secondarySourceIds, List<String> destinationIds, List<String> models) {
+                      List<String> secondarySourceIds, List<String> destinationIds, List<String> models,
+                      List<String> modelsWithGroups) {
         this.config = config;
         this.store = store;
         this.runs = store == null ? null : new RunHistory(store);
@@ -67,6 +72,7 @@ public final class Dromedary {
         this.secondarySourceIds = secondarySourceIds;
         this.destinationIds = destinationIds;
         this.models = models;
+        this.modelsWithGroups = modelsWithGroups;
     }
 
     /** How the routes start: on their schedules, or only when called (--once, tests). */
@@ -118,6 +124,7 @@ public final class Dromedary {
         SchemaChecker schema = new SchemaChecker(problems);
         Map<String, TableShape> sourceShapes = new LinkedHashMap<>();
         Map<String, TableColumns> destinationTables = new LinkedHashMap<>();
+        Map<String, String> groupKeyTypes = new LinkedHashMap<>();
         for (SyncDefinition sync : config.syncs()) {
             for (SourceDefinition s : sync.sources()) {
                 AppConfig app = config.apps().get(s.app());
@@ -136,6 +143,7 @@ public final class Dromedary {
                     schema.checkDestination(sync.file(), d, t, c);
                 }
                 destinationTables.put(d.id(), t);
+                groupKeyTypes.put(d.id(), schema.checkGroupsTable(sync.file(), d, app, ds));
             }
         }
         problems.throwIfAny();
@@ -144,7 +152,7 @@ public final class Dromedary {
         List<String> secondaryIds = new ArrayList<>();
         List<String> destinationIds = new ArrayList<>();
         if (mode == Mode.VALIDATE_ONLY) {
-            return new Dromedary(config, null, sourceIds, List.of(), destinationIds, List.of());
+            return new Dromedary(config, null, sourceIds, List.of(), destinationIds, List.of(), List.of());
         }
         RecordStore store = new RecordStore(dataSources.get(config.store().app()), config.store().schema());
         store.migrate();
@@ -159,11 +167,18 @@ public final class Dromedary {
         Map<String, String> modelBySource = new LinkedHashMap<>();
         Map<String, RecordDeleter> deleters = new LinkedHashMap<>();
         Map<String, List<String>> destinationsByModel = new LinkedHashMap<>();
+        Map<String, GroupEvaluator> groupEvaluators = new LinkedHashMap<>();
+        // Hosts and tests may bind their own clock (relative-date group rules read it).
+        Clock clock = Optional.ofNullable(context.getRegistry().lookupByNameAndType("dromedaryClock", Clock.class))
+                .orElse(Clock.systemUTC());
         for (SyncDefinition sync : config.syncs()) {
             String model = sync.model().name();
             String pkProperty = sync.model().primaryKey();
             List<String> modelDestinations = sync.destinations().stream().map(DestinationDefinition::id).toList();
             RecordDeleter deleter = new RecordDeleter(store, model);
+            if (!sync.groups().isEmpty()) {
+                groupEvaluators.put(model, new GroupEvaluator(store, model, sync.groups(), sync.propertyShapes(), clock));
+            }
             deleters.put(model, deleter);
             destinationsByModel.put(model, modelDestinations);
             List<String> secondaries = sync.sources().stream().filter(s -> !sync.isPrimary(s))
@@ -199,7 +214,7 @@ public final class Dromedary {
                 ExportPlanner planner = new ExportPlanner(store, d, model);
                 String pkType = destinationTables.get(d.id()).column(d.primaryKey()).orElseThrow().sqlType();
                 DestinationWriter writer = new DestinationWriter(d, app.schema(), dataSources.get(d.app()),
-                        planner.columns(), pkType);
+                        planner.columns(), pkType, groupKeyTypes.get(d.id()));
                 exports.add(new RecordExport(d, planner, writer, runs));
                 destinationIds.add(d.id());
             }
@@ -213,12 +228,12 @@ public final class Dromedary {
             }
         }
         context.addRoutes(new SyncRouteBuilder(new SyncRouteBuilder.Plan(imports, schedules, enrichBySource,
-                exportsBySource, modelBySource, deleters, destinationsByModel, exports, refreshes,
+                exportsBySource, modelBySource, deleters, destinationsByModel, exports, refreshes, groupEvaluators,
                 mode == Mode.SCHEDULED)));
         LOG.info("Dromedary installed: {} App(s), {} source(s), {} destination(s); record store in schema '{}' of App '{}'",
                 config.apps().size(), sourceIds.size(), destinationIds.size(), config.store().schema(), config.store().app());
         return new Dromedary(config, store, sourceIds, secondaryIds, destinationIds,
-                List.copyOf(destinationsByModel.keySet()));
+                List.copyOf(destinationsByModel.keySet()), List.copyOf(groupEvaluators.keySet()));
     }
 
     /**
@@ -263,5 +278,10 @@ public final class Dromedary {
 
     public List<String> models() {
         return models;
+    }
+
+    /** Models with calculated groups (each has a groups-<model> route). */
+    public List<String> modelsWithGroups() {
+        return modelsWithGroups;
     }
 }

@@ -90,12 +90,15 @@ public final class DromedaryMain {
         long firstRun = runs.nextRunId();
         boolean failed = false;
         try (ProducerTemplate template = context.createProducerTemplate()) {
-            // The order of a run: import → properties of new records → exports.
+            // The order of a run: import → properties of new records → groups → exports.
             for (String source : dromedary.sourceIds()) {
                 failed |= !call(template, SyncRouteBuilder.IMPORT + source);
             }
             for (String source : dromedary.secondarySourceIds()) {
                 failed |= !call(template, SyncRouteBuilder.ENRICH + source);
+            }
+            for (String model : dromedary.modelsWithGroups()) {
+                failed |= !call(template, SyncRouteBuilder.GROUPS + model);
             }
             for (String destination : dromedary.destinationIds()) {
                 failed |= !call(template, SyncRouteBuilder.EXPORT + destination);

@@ -124,14 +124,17 @@ public final class ConfigValidator {
                 problems.add(file, el + ".type", "query sources are not supported by this build yet");
             }
         }
-        if (!sync.groups().isEmpty()) {
-            problems.add(file, "groups", "calculated groups are not supported by this build yet");
-        }
+        dev.dromedary.group.GroupValidator.validate(file, sync.groups(), sync.propertyShapes(), problems);
+        java.util.Set<String> groupNames = new java.util.HashSet<>();
+        sync.groups().forEach(g -> groupNames.add(g.name()));
         for (DestinationDefinition d : sync.destinations()) {
-            if (d.trackedGroup() != null || d.groupsTable() != null) {
-                problems.add(file, "destination '" + d.id() + "'", "tracked groups and groups tables are not "
-                        + "supported by this build yet");
+            String el = "destination '" + d.id() + "'";
+            if (d.trackedGroup() != null && !groupNames.contains(d.trackedGroup())) {
+                problems.add(file, el + ".group", "unknown group '" + d.trackedGroup() + "'; the model's groups: "
+                        + new java.util.TreeSet<>(groupNames));
             }
+            d.groups().keySet().stream().filter(g -> !groupNames.contains(g)).forEach(g -> problems.add(file,
+                    el + ".groups." + g, "unknown group '" + g + "'; the model's groups: " + new java.util.TreeSet<>(groupNames)));
         }
     }
 

@@ -35,7 +35,8 @@ public final class SchemaChecker {
         try (Connection c = ds.getConnection()) {
             Optional<TableColumns> t = TableColumns.read(c, app.schema(), table);
             if (t.isEmpty()) {
-                problems.add(file, element + ".table", "table '" + table + "' does not exist in schema '"
+                problems.add(file, element.endsWith(".groupsTable") ? element : element + ".table", "table '"
+                        + table + "' does not exist in schema '"
                         + app.schema() + "' of App '" + app.name() + "'");
             }
             tables.put(key, t.orElse(null));
@@ -124,6 +125,21 @@ public final class SchemaChecker {
                         + col.sqlType() + " for column '" + f.column() + "'");
             }
         }
+    }
+
+    /**
+     * The groups table, its foreign-key and name columns.
+     * @return the foreign-key column's SQL type, or null (no groups table, or a problem recorded)
+     */
+    public String checkGroupsTable(String file, DestinationDefinition d, AppConfig app, DataSource ds) {
+        if (d.groupsTable() == null) {
+            return null;
+        }
+        String el = "destination '" + d.id() + "'";
+        TableColumns g = table(file, el + ".groupsTable", app, ds, d.groupsTable());
+        var fk = column(file, el + ".groupForeignKey", g, d.groupForeignKey());
+        column(file, el + ".groupColumnName", g, d.groupColumnName());
+        return fk == null ? null : fk.sqlType();
     }
 
     public void checkDestination(String file, DestinationDefinition d, TableColumns t, Connection c)

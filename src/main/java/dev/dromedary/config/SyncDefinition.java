@@ -28,6 +28,23 @@ public record SyncDefinition(
         return marked.size() == 1 ? marked.get(0) : null;
     }
 
+    /** Every property of the model with its type: the primary key (a string) and each source's properties. */
+    public java.util.Map<String, dev.dromedary.group.GroupEvaluator.PropertyShape> propertyShapes() {
+        java.util.Map<String, dev.dromedary.group.GroupEvaluator.PropertyShape> shapes = new java.util.LinkedHashMap<>();
+        if (model.primaryKey() != null) {
+            shapes.put(model.primaryKey(), new dev.dromedary.group.GroupEvaluator.PropertyShape(
+                    dev.dromedary.record.PropertyType.STRING, false));
+        }
+        for (SourceDefinition s : sources) {
+            for (var p : s.properties()) {
+                if (p.name() != null) {
+                    shapes.putIfAbsent(p.name(), new dev.dromedary.group.GroupEvaluator.PropertyShape(p.type(), p.array()));
+                }
+            }
+        }
+        return shapes;
+    }
+
     public boolean isPrimary(SourceDefinition source) {
         return primarySource() == source;
     }

@@ -23,10 +23,13 @@ public final class DestinationWriter {
     private final String insertSql;
     private final String deleteSql;
     private final String missingSql;
+    private final String groupsDeleteSql;
+    private final String groupsInsertSql;
     private final int pkIndex;
 
+    /** @param groupKeyType SQL type of the groups table's foreign-key column (null without a groups table) */
     public DestinationWriter(DestinationDefinition destination, String schema, DataSource dataSource,
-                             List<String> columns, String pkType) {
+                             List<String> columns, String pkType, String groupKeyType) {
         this.dataSource = dataSource;
         // One staging table per destination and session; the id's own characters keep names apart.
         String name = "dromedary_out_" + destination.id();
@@ -54,6 +57,19 @@ public final class DestinationWriter {
         String absent = " s WHERE NOT EXISTS (SELECT 1 FROM " + target + " d WHERE d." + pk + " = s." + pk + ")";
         this.insertSql = "INSERT INTO " + target + " (" + cols + ") SELECT " + cols + " FROM pg_temp." + stage + absent;
         this.missingSql = "SELECT count(*) FROM pg_temp." + stage + absent;
+        if (destination.groupsTable() == null) {
+            this.groupsDeleteSql = null;
+            this.groupsInsertSql = null;
+        } else {
+            String groups = Identifiers.qualified(schema, destination.groupsTable());
+            String fk = Identifiers.quote(destination.groupForeignKey());
+            String nameColumn = Identifiers.quote(destination.groupColumnName());
+            this.groupsDeleteSql = "DELETE FROM " + groups + " WHERE " + fk + " = ANY(CAST(? AS text[])::" + groupKeyType
+                    + "[])";
+            this.groupsInsertSql = "INSERT INTO " + groups + " (" + fk + ", " + nameColumn + ") SELECT CAST(u.k AS "
+                    + groupKeyType + "), u.n FROM unnest(CAST(? AS text[]), CAST(? AS text[])) AS u(k, n) "
+                    + "WHERE EXISTS (SELECT 1 FROM " + target + " d WHERE d." + pk + " = CAST(u.k AS " + pkType + "))";
+        }
     }
 
     /** Deletes the rows with the given keys (the destination key values last exported). */
@@ -62,6 +78,45 @@ public final class DestinationWriter {
         try (java.sql.PreparedStatement ps = c.prepareStatement(deleteSql)) {
             ps.setArray(1, c.createArrayOf("text", keys));
             return ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Makes each change's rows in the groups table equal its groups: the rows of these keys are replaced, rows of
+     * other records are never touched. Only keys whose row exists get group rows.
+     */
+    public void replaceGroups(Connection c, List<PlannedChange> changes) throws SQLException {
+        if (groupsDeleteSql == null) {
+            return;
+        }
+        clearGroups(c, changes);
+        List<String> keys = new java.util.ArrayList<>();
+        List<String> names = new java.util.ArrayList<>();
+        for (PlannedChange ch : changes) {
+            for (String g : ch.groups()) {
+                keys.add(ch.values()[pkIndex]);
+                names.add(g);
+            }
+        }
+        if (keys.isEmpty()) {
+            return;
+        }
+        try (java.sql.PreparedStatement ps = c.prepareStatement(groupsInsertSql)) {
+            ps.setArray(1, c.createArrayOf("text", keys.toArray()));
+            ps.setArray(2, c.createArrayOf("text", names.toArray()));
+            ps.executeUpdate();
+        }
+    }
+
+    /** Removes every group row of these keys. */
+    public void clearGroups(Connection c, List<PlannedChange> changes) throws SQLException {
+        if (groupsDeleteSql == null) {
+            return;
+        }
+        String[] keys = changes.stream().map(ch -> ch.values()[pkIndex]).toArray(String[]::new);
+        try (java.sql.PreparedStatement ps = c.prepareStatement(groupsDeleteSql)) {
+            ps.setArray(1, c.createArrayOf("text", keys));
+            ps.executeUpdate();
         }
     }
 

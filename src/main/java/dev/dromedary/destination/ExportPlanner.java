@@ -23,13 +23,20 @@ public final class ExportPlanner {
     private final String pageSql;
     private final String configHash;
 
+    private final String groupNamesJson;
+
     public ExportPlanner(RecordStore store, DestinationDefinition destination, String model) {
         this.store = store;
         this.destination = destination;
         this.model = model;
         this.columns = List.copyOf(destination.mappings().keySet());
         this.configHash = Integer.toHexString((destination.table() + "|" + destination.primaryKey() + "|"
-                + destination.mappings()).hashCode());
+                + destination.mappings() + "|" + destination.trackedGroup() + "|" + destination.groupsTable() + "|"
+                + destination.groups()).hashCode());
+        StringBuilder names = new StringBuilder("{");
+        destination.groups().forEach((group, name) -> names.append(names.length() > 1 ? "," : "")
+                .append(dev.dromedary.record.Json.quote(group)).append(':').append(dev.dromedary.record.Json.quote(name)));
+        this.groupNamesJson = names.append('}').toString();
         StringBuilder mapped = new StringBuilder("jsonb_build_object(");
         StringBuilder values = new StringBuilder();
         StringBuilder old = new StringBuilder();
@@ -41,9 +48,19 @@ public final class ExportPlanner {
             old.append(", e.exported ->> ").append(literal(column));
         }
         mapped.append(")");
+        boolean groupsTable = destination.groupsTable() != null;
+        if (groupsTable) {
+            // The record's tracked groups, under their names in the destination, travel with its values.
+            mapped.append(" || jsonb_build_object('$groups', (SELECT coalesce(jsonb_agg(gm.value ORDER BY gm.value), "
+                    + "'[]'::jsonb) FROM jsonb_each_text(CAST(? AS jsonb)) AS gm WHERE gm.key = ANY(r.groups)))");
+        }
+        String inScope = destination.trackedGroup() == null ? "TRUE" : "r.groups @> ARRAY[CAST(? AS text)]";
         // Per record: new values, what was last exported, and whether it is new, changed or deleted.
         this.pageSql = "SELECT r.seq, r.pk, m.mapped::text, e.pk IS NULL, e.exported IS DISTINCT FROM m.mapped, "
-                + "r.deleted_at IS NOT NULL" + values + old
+                + "r.deleted_at IS NOT NULL OR NOT " + inScope + ", "
+                + "ARRAY(SELECT jsonb_array_elements_text(m.mapped -> '$groups')), "
+                + "coalesce(e.exported -> '$groups', '[]'::jsonb) <> '[]'::jsonb, "
+                + "(e.exported || jsonb_build_object('$groups', '[]'::jsonb))::text" + values + old
                 + " FROM " + store.table("records") + " r CROSS JOIN LATERAL (SELECT " + mapped + " AS mapped) m"
                 + " LEFT JOIN " + store.table("exports") + " e ON e.destination = ? AND e.pk = r.pk"
                 + " WHERE r.model = ? AND r.seq > ? AND r.seq <= ? ORDER BY r.seq LIMIT ?";
@@ -107,6 +124,7 @@ public final class ExportPlanner {
      */
     public List<OperationBatch> next(ExportRun run) throws SQLException {
         Map<String, PlannedChange> deletes = new LinkedHashMap<>();
+        Map<String, PlannedChange> clears = new LinkedHashMap<>();
         Map<String, PlannedChange> inserts = new LinkedHashMap<>();
         Map<String, PlannedChange> updates = new LinkedHashMap<>();
         long lastSeq = run.lastSeq;
@@ -116,11 +134,18 @@ public final class ExportPlanner {
         boolean sync = destination.syncMode() == SyncMode.SYNC;
         try (Connection c = store.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement(pageSql)) {
-            ps.setString(1, destination.id());
-            ps.setString(2, model);
-            ps.setLong(3, run.lastSeq);
-            ps.setLong(4, run.upperSeq);
-            ps.setInt(5, destination.batchSize());
+            int i = 1;
+            if (destination.groupsTable() != null) {
+                ps.setString(i++, groupNamesJson);
+            }
+            if (destination.trackedGroup() != null) {
+                ps.setString(i++, destination.trackedGroup());
+            }
+            ps.setString(i++, destination.id());
+            ps.setString(i++, model);
+            ps.setLong(i++, run.lastSeq);
+            ps.setLong(i++, run.upperSeq);
+            ps.setInt(i, destination.batchSize());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows++;
@@ -128,20 +153,26 @@ public final class ExportPlanner {
                     String recordKey = rs.getString(2);
                     boolean isNew = rs.getBoolean(4);
                     boolean changed = rs.getBoolean(5);
-                    boolean deleted = rs.getBoolean(6);
+                    boolean gone = rs.getBoolean(6);
+                    List<String> groups = List.of((String[]) rs.getArray(7).getArray());
+                    boolean hadGroupRows = rs.getBoolean(8);
                     String[] values = new String[width];
                     String[] old = new String[width];
-                    for (int i = 0; i < width; i++) {
-                        values[i] = rs.getString(7 + i);
-                        old[i] = rs.getString(7 + width + i);
+                    for (int j = 0; j < width; j++) {
+                        values[j] = rs.getString(10 + j);
+                        old[j] = rs.getString(10 + width + j);
                     }
-                    if (deleted) {
+                    if (gone) {
+                        // Deleted, or out of the tracked group: removed in sync mode, kept otherwise.
                         if (isNew) {
                             run.counts.skipped++;
-                        } else if (!sync) {
-                            run.counts.refused++;
+                        } else if (sync) {
+                            deletes.put(old[pkIndex], new PlannedChange(recordKey, old, null, List.of()));
                         } else {
-                            deletes.put(old[pkIndex], new PlannedChange(recordKey, old, null));
+                            run.counts.refused++;
+                            if (hadGroupRows && destination.groupsTable() != null) {
+                                clears.put(old[pkIndex], new PlannedChange(recordKey, old, rs.getString(9), List.of()));
+                            }
                         }
                         continue;
                     }
@@ -154,10 +185,10 @@ public final class ExportPlanner {
                                 + "' maps to property '" + destination.primaryKeyProperty() + "', which has no value");
                         continue;
                     }
-                    PlannedChange change = new PlannedChange(recordKey, values, rs.getString(3));
+                    PlannedChange change = new PlannedChange(recordKey, values, rs.getString(3), groups);
                     if (!isNew && sync && old[pkIndex] != null && !old[pkIndex].equals(values[pkIndex])) {
                         // The key changed: the old row goes, the record is written under its new key.
-                        deletes.put(old[pkIndex], new PlannedChange(recordKey, old, null));
+                        deletes.put(old[pkIndex], new PlannedChange(recordKey, old, null, List.of()));
                         isNew = true;
                     }
                     // Two records mapping to one destination key: the later change wins, once per batch.
@@ -177,6 +208,9 @@ public final class ExportPlanner {
         }
         if (!updates.isEmpty()) {
             batches.add(new OperationBatch(Operation.UPDATE, List.copyOf(updates.values())));
+        }
+        if (!clears.isEmpty()) {
+            batches.add(new OperationBatch(Operation.GROUPS, List.copyOf(clears.values())));
         }
         run.hasMore = rows == destination.batchSize();
         return batches;

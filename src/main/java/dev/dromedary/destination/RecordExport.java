@@ -68,6 +68,7 @@ public final class RecordExport {
     /** Deleted records (sync mode only): rows removed by the key last exported. */
     public void delete(ExportRun run, OperationBatch batch) throws SQLException {
         isolated(run, batch.changes(), changes -> {
+            writer.clearGroups(run.transaction, changes);
             run.counts.deleted += writer.delete(run.transaction, changes);
             run.deletedKeys.addAll(changes.stream().map(PlannedChange::recordKey).toList());
         });
@@ -85,6 +86,15 @@ public final class RecordExport {
                 run.counts.inserted += n[0];
                 run.counts.updated += n[1];
             }
+            writer.replaceGroups(run.transaction, changes);
+            run.written.addAll(changes);
+        });
+    }
+
+    /** A record that left, kept by additive or enrich mode: only its group rows go. */
+    public void clearGroups(ExportRun run, OperationBatch batch) throws SQLException {
+        isolated(run, batch.changes(), changes -> {
+            writer.clearGroups(run.transaction, changes);
             run.written.addAll(changes);
         });
     }

@@ -9,6 +9,7 @@ import dev.dromedary.app.AppRefresh;
 import dev.dromedary.destination.ExportRun;
 import dev.dromedary.destination.OperationBatch;
 import dev.dromedary.destination.RecordExport;
+import dev.dromedary.group.GroupEvaluator;
 import dev.dromedary.record.RecordDeleter;
 import dev.dromedary.run.Transient;
 import dev.dromedary.source.ImportRun;
@@ -30,6 +31,7 @@ import org.apache.camel.model.RouteDefinition;
  * purge of exported deletions</li>
  * <li>{@code import-<source>}: loop over {@code import-page-<source>} (read a page past the cursor → commit records
  * and cursor), then confirm records</li>
+ * <li>{@code groups-<model>}: group memberships of the records changed in the run, in one statement</li>
  * <li>{@code enrich-<source>}: batch loop over records waiting for this secondary source's properties</li>
  * <li>{@code refresh-<app>}: the App's refresh query; when its result changed, {@code run-<source>} of each of
  * the App's refresh-enabled sources</li>
@@ -46,6 +48,7 @@ public final class SyncRouteBuilder extends RouteBuilder {
     public static final String PURGE = "direct:dromedary-purge-";
     public static final String RUN_SOURCE = "direct:dromedary-run-";
     public static final String REFRESH = "direct:dromedary-refresh-";
+    public static final String GROUPS = "direct:dromedary-groups-";
     /** Hooks: an integrator's route from these endpoints receives each finished run (body: its counts). */
     public static final String HOOK_IMPORT_FINISHED = "direct:dromedary-hook-import-finished";
     public static final String HOOK_EXPORT_FINISHED = "direct:dromedary-hook-export-finished";
@@ -59,7 +62,8 @@ public final class SyncRouteBuilder extends RouteBuilder {
                        Map<String, List<String>> enrichBySource, Map<String, List<String>> exportsBySource,
                        Map<String, String> modelBySource, Map<String, RecordDeleter> deleters,
                        Map<String, List<String>> destinationsByModel, List<RecordExport> exports,
-                       Map<AppRefresh, List<String>> refreshes, boolean startSchedules) {
+                       Map<AppRefresh, List<String>> refreshes, Map<String, GroupEvaluator> groups,
+                       boolean startSchedules) {
     }
 
     private final Plan plan;
@@ -80,6 +84,7 @@ public final class SyncRouteBuilder extends RouteBuilder {
             exportRoutes(destination);
         }
         plan.refreshes().forEach(this::refreshRoutes);
+        plan.groups().forEach(this::groupRoutes);
         plan.deleters().forEach((model, deleter) -> from(PURGE + model)
                 .routeId("purge-" + model)
                 .process(e -> deleter.purge(plan.destinationsByModel().getOrDefault(model, List.of()))));
@@ -111,10 +116,14 @@ public final class SyncRouteBuilder extends RouteBuilder {
         for (String secondary : plan.enrichBySource().getOrDefault(id, List.of())) {
             run.to(ENRICH + secondary);
         }
+        String model = plan.modelBySource().get(id);
+        if (plan.groups().containsKey(model)) {
+            run.to(GROUPS + model);
+        }
         for (String destination : plan.exportsBySource().getOrDefault(id, List.of())) {
             run.to(EXPORT + destination);
         }
-        run.to(PURGE + plan.modelBySource().get(id));
+        run.to(PURGE + model);
 
         Processor failed = e -> source.finish(importRun(e), e.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
         withErrorHandling(from(IMPORT + id).routeId("import-" + id), failed)
@@ -143,6 +152,26 @@ public final class SyncRouteBuilder extends RouteBuilder {
                     source.store(importRun(e), e.getIn().getBody(SourcePage.class));
                     e.setProperty(MORE, importRun(e).hasMore());
                 });
+    }
+
+    /**
+     * groups-<model>: memberships of records changed since the last evaluation. With relative-date rules, time
+     * alone changes them: groups-schedule-<model> re-evaluates every record hourly, then runs the exports.
+     */
+    private void groupRoutes(String model, GroupEvaluator evaluator) {
+        withErrorHandling(from(GROUPS + model).routeId("groups-" + model), e -> { })
+                .process(e -> e.getIn().setBody(evaluator.evaluate(false)));
+        if (evaluator.hasRelativeRules()) {
+            var route = from("quartz:dromedary-groups/" + java.net.URLEncoder.encode(model,
+                    java.nio.charset.StandardCharsets.UTF_8) + "?stateful=true&trigger.repeatInterval=3600000"
+                    + "&trigger.repeatCount=-1")
+                    .routeId("groups-schedule-" + model)
+                    .autoStartup(plan.startSchedules())
+                    .process(e -> evaluator.evaluate(true));
+            for (String destination : plan.destinationsByModel().getOrDefault(model, List.of())) {
+                route.to(EXPORT + destination);
+            }
+        }
     }
 
     /** An App's refresh query on its own schedule; a changed result runs the App's refresh-enabled schedules. */
@@ -219,6 +248,8 @@ public final class SyncRouteBuilder extends RouteBuilder {
                             .process(e -> destination.update(exportRun(e), batch(e)))
                         .when(header(OPERATION).isEqualTo("delete"))
                             .process(e -> destination.delete(exportRun(e), batch(e)))
+                        .when(header(OPERATION).isEqualTo("groups"))
+                            .process(e -> destination.clearGroups(exportRun(e), batch(e)))
                     .end()
                 .end()
                 .process(e -> {

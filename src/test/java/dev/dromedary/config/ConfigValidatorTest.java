@@ -67,9 +67,13 @@ class ConfigValidatorTest {
 
     @Test
     void featuresThisBuildDoesNotCarryOut_areRefusedNotIgnored() {
-        validate(SYNC.replace("mappings: { id: userId, email: email }",
-                "groupsTable: customer_groups\n    groupForeignKey: customer_id\n    groupColumnName: name\n"
-                        + "    mappings: { id: userId, email: email }"), APPS);
+        validate(SYNC.replace("destinations:", """
+                  - id: spend
+                    type: query
+                    app: crm
+                    properties: [ { name: spend, query: "SELECT 1" } ]
+                    schedule: { every: 1h, query: "SELECT 1", property: userId }
+                destinations:"""), APPS);
         assertThat(problems.all()).singleElement().asString().contains("not supported by this build yet");
     }
 

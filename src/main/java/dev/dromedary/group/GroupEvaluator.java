@@ -1,0 +1,142 @@
+package dev.dromedary.group;
+
+import dev.dromedary.record.ModelLock;
+import dev.dromedary.record.PropertyType;
+import dev.dromedary.record.RecordStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Recomputes a model's group memberships in PostgreSQL: one UPDATE over every record whose properties changed
+ * since the last evaluation, all groups at once, whatever the number of records. A record whose memberships
+ * change takes a new seq, so exports see it. Changed rules (a new config hash) re-evaluate every record.
+ */
+public final class GroupEvaluator {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupEvaluator.class);
+
+    /** A property's type as group rules see it. */
+    public record PropertyShape(PropertyType type, boolean array) {
+    }
+
+    private final RecordStore store;
+    private final String model;
+    private final List<GroupDefinition> groups;
+    private final Map<String, PropertyShape> properties;
+    private final Clock clock;
+    private final String configHash;
+
+    public GroupEvaluator(RecordStore store, String model, List<GroupDefinition> groups,
+                          Map<String, PropertyShape> properties, Clock clock) {
+        this.store = store;
+        this.model = model;
+        this.groups = groups;
+        this.properties = properties;
+        this.clock = clock;
+        this.configHash = Integer.toHexString(groups.toString().hashCode());
+    }
+
+    public boolean hasRelativeRules() {
+        return groups.stream().flatMap(g -> g.rules().stream())
+                .anyMatch(r -> r.op() == GroupOp.IN_THE_PAST || r.op() == GroupOp.IN_THE_FUTURE);
+    }
+
+    /** Evaluates records changed since the last evaluation; {@code everything} re-evaluates all (relative dates). */
+    public long evaluate(boolean everything) throws SQLException {
+        try (Connection c = store.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                // Held while this statement takes seq numbers, as every writer of the model's records does.
+                ModelLock.acquire(c, model);
+                long from = 0;
+                try (PreparedStatement ps = c.prepareStatement("SELECT last_seq, config_hash FROM "
+                        + store.table("group_cursors") + " WHERE model = ?")) {
+                    ps.setString(1, model);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!everything && rs.next() && configHash.equals(rs.getString(2))) {
+                            from = rs.getLong(1);
+                        }
+                    }
+                }
+                long upper;
+                try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(seq), 0) FROM "
+                        + store.table("records") + " WHERE model = ?")) {
+                    ps.setString(1, model);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        upper = rs.getLong(1);
+                    }
+                }
+                long changed = 0;
+                if (upper > from) {
+                    changed = update(c, from, upper);
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + store.table("group_cursors")
+                        + " (model, config_hash, last_seq, updated_at) VALUES (?, ?, ?, now()) ON CONFLICT (model) "
+                        + "DO UPDATE SET config_hash = excluded.config_hash, last_seq = excluded.last_seq, "
+                        + "updated_at = now()")) {
+                    ps.setString(1, model);
+                    ps.setString(2, configHash);
+                    ps.setLong(3, upper);
+                    ps.executeUpdate();
+                }
+                c.commit();
+                if (changed > 0) {
+                    LOG.info("Groups of {}: {} record(s) changed membership", model, changed);
+                }
+                return changed;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    private long update(Connection c, long from, long upper) throws SQLException {
+        List<Object> params = new ArrayList<>();
+        StringBuilder members = new StringBuilder("array_remove(ARRAY[");
+        java.time.Instant now = clock.instant();
+        for (int i = 0; i < groups.size(); i++) {
+            GroupDefinition g = groups.get(i);
+            members.append(i == 0 ? "" : ", ").append("CASE WHEN (");
+            for (int j = 0; j < g.rules().size(); j++) {
+                GroupRule rule = g.rules().get(j);
+                if (j > 0) {
+                    members.append(g.match() == Match.ALL ? " AND " : " OR ");
+                }
+                PropertyShape shape = properties.get(rule.property());
+                members.append("coalesce((");
+                RuleSql.append(rule, shape.type(), shape.array(), members, params, now);
+                members.append("), false)");
+            }
+            members.append(") THEN ?::text END");
+            params.add(g.name());
+        }
+        members.append("]::text[], NULL)");
+        String records = store.table("records");
+        String sql = "WITH t AS (SELECT r.pk, " + members + " AS groups FROM " + records + " r WHERE r.model = ? "
+                + "AND r.seq > ? AND r.seq <= ? AND r.deleted_at IS NULL) "
+                + "UPDATE " + records + " r SET groups = t.groups, seq = nextval(" + store.sequenceLiteral() + ") "
+                + "FROM t WHERE r.model = ? AND r.pk = t.pk AND r.groups IS DISTINCT FROM t.groups";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            for (Object p : params) {
+                ps.setObject(i++, p);
+            }
+            ps.setString(i++, model);
+            ps.setLong(i++, from);
+            ps.setLong(i++, upper);
+            ps.setString(i, model);
+            return ps.executeUpdate();
+        }
+    }
+}
