@@ -134,12 +134,13 @@ public final class ExportPlanner {
         boolean sync = destination.syncMode() == SyncMode.SYNC;
         try (Connection c = store.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement(pageSql)) {
+            // In the order of their ? in the text: the tracked group (select list), then the group names (FROM).
             int i = 1;
-            if (destination.groupsTable() != null) {
-                ps.setString(i++, groupNamesJson);
-            }
             if (destination.trackedGroup() != null) {
                 ps.setString(i++, destination.trackedGroup());
+            }
+            if (destination.groupsTable() != null) {
+                ps.setString(i++, groupNamesJson);
             }
             ps.setString(i++, destination.id());
             ps.setString(i++, model);

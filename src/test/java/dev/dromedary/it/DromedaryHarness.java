@@ -34,6 +34,30 @@ public final class DromedaryHarness implements AutoCloseable {
         return start(properties, syncYaml, dir, wrap, Dromedary.Mode.ON_DEMAND);
     }
 
+    /** With a fixed clock for relative-date group rules, bound as the host would bind it. */
+    public static DromedaryHarness startWithClock(Properties properties, String syncYaml, Path dir,
+                                                  java.time.Clock clock) throws Exception {
+        CLOCK.set(clock);
+        try {
+            return start(properties, syncYaml, dir);
+        } finally {
+            CLOCK.remove();
+        }
+    }
+
+    /** Scheduled, with a fixed clock. */
+    public static DromedaryHarness startScheduledWithClock(Properties properties, String syncYaml, Path dir,
+                                                           java.time.Clock clock) throws Exception {
+        CLOCK.set(clock);
+        try {
+            return startScheduled(properties, syncYaml, dir);
+        } finally {
+            CLOCK.remove();
+        }
+    }
+
+    private static final ThreadLocal<java.time.Clock> CLOCK = new ThreadLocal<>();
+
     /** Routes start on their Quartz schedules, as in production. */
     public static DromedaryHarness startScheduled(Properties properties, String syncYaml, Path dir) throws Exception {
         return start(properties, syncYaml, dir, java.util.function.UnaryOperator.identity(), Dromedary.Mode.SCHEDULED);
@@ -49,6 +73,9 @@ public final class DromedaryHarness implements AutoCloseable {
         p.setProperty("dromedary.sync-files", file.toString());
         CamelContext context = new DefaultCamelContext();
         context.getPropertiesComponent().setInitialProperties(p);
+        if (CLOCK.get() != null) {
+            context.getRegistry().bind("dromedaryClock", java.time.Clock.class, CLOCK.get());
+        }
         try {
             Dromedary d = Dromedary.install(context, dev.dromedary.config.DromedaryConfigLoader.load(context),
                     mode, wrap);
@@ -83,6 +110,11 @@ public final class DromedaryHarness implements AutoCloseable {
     /** A whole run of a source as its schedule runs it: import, properties of new records, exports. */
     public void runOnce(String source) {
         template.requestBody(SyncRouteBuilder.RUN_SOURCE + source, (Object) null);
+    }
+
+    /** Evaluates a model's groups for the records changed since the last evaluation. */
+    public long groupsOnce(String model) {
+        return template.requestBody(SyncRouteBuilder.GROUPS + model, null, Long.class);
     }
 
     /** Checks an App's refresh query once, as its schedule does. */
