@@ -22,11 +22,16 @@ import dev.dromedary.routes.SyncRouteBuilder;
 import dev.dromedary.run.RunHistory;
 import dev.dromedary.source.CursorStore;
 import dev.dromedary.source.EnrichQueue;
+import dev.dromedary.source.QueryImport;
+import dev.dromedary.source.QueryKeys;
+import dev.dromedary.source.QueryProperty;
+import dev.dromedary.source.SourceKind;
 import dev.dromedary.source.RecordConfirmer;
 import dev.dromedary.source.PropertyDefinition;
 import dev.dromedary.source.TableShape;
 import dev.dromedary.source.ScheduleDefinition;
 import dev.dromedary.source.SourceDefinition;
+import dev.dromedary.source.SourceImport;
 import dev.dromedary.source.TableImport;
 import dev.dromedary.sql.TableColumns;
 import java.nio.charset.StandardCharsets;
@@ -123,12 +128,17 @@ public final class Dromedary {
         }
         SchemaChecker schema = new SchemaChecker(problems);
         Map<String, TableShape> sourceShapes = new LinkedHashMap<>();
+        Map<String, PreparedQueries> queries = new LinkedHashMap<>();
         Map<String, TableColumns> destinationTables = new LinkedHashMap<>();
         Map<String, String> groupKeyTypes = new LinkedHashMap<>();
         for (SyncDefinition sync : config.syncs()) {
             for (SourceDefinition s : sync.sources()) {
                 AppConfig app = config.apps().get(s.app());
                 DataSource ds = dataSources.get(s.app());
+                if (s.kind() == SourceKind.QUERY) {
+                    queries.put(s.id(), prepareQueries(sync.file(), s, ds, problems));
+                    continue;
+                }
                 TableColumns t = schema.table(sync.file(), "source '" + s.id() + "'", app, ds, s.table());
                 try (Connection c = ds.getConnection()) {
                     sourceShapes.put(s.id(), schema.checkSource(sync.file(), s, t,
@@ -159,7 +169,7 @@ public final class Dromedary {
         RunHistory runs = new RunHistory(store);
         CursorStore cursors = new CursorStore(store);
 
-        List<TableImport> imports = new ArrayList<>();
+        List<SourceImport> imports = new ArrayList<>();
         List<RecordExport> exports = new ArrayList<>();
         Map<String, ScheduleDefinition> schedules = new LinkedHashMap<>();
         Map<String, List<String>> exportsBySource = new LinkedHashMap<>();
@@ -185,7 +195,8 @@ public final class Dromedary {
                     .map(SourceDefinition::id).toList();
             for (SourceDefinition s : sync.sources()) {
                 boolean primary = sync.isPrimary(s);
-                String matched = primary || s.mapping().property().equals(pkProperty) ? null : s.mapping().property();
+                String matched = primary || s.kind() == SourceKind.QUERY || s.mapping().property().equals(pkProperty)
+                        ? null : s.mapping().property();
                 if (matched != null) {
                     store.indexProperty(matched);
                 }
@@ -193,13 +204,22 @@ public final class Dromedary {
                 String hash = cursorHash(s);
                 RecordWriter writer = new RecordWriter(store, cursors, model, pkProperty, s, primary, hash, secondaries);
                 EnrichQueue queue = new EnrichQueue(store, model, s.id(), matched);
-                TableImport source = new TableImport(s, sourceShapes.get(s.id()), dataSources.get(s.app()), writer,
-                        cursors, queue, runs, hash);
-                if (primary && (s.schedule().confirmRecords() || !s.schedule().incremental())) {
-                    source.confirmWith(new RecordConfirmer(s, sourceShapes.get(s.id()), dataSources.get(s.app()),
-                            queue, deleter));
+                if (s.kind() == SourceKind.QUERY) {
+                    if (!primary && !s.schedule().queryProperty().equals(pkProperty)) {
+                        store.indexProperty(s.schedule().queryProperty());
+                    }
+                    PreparedQueries q = queries.get(s.id());
+                    imports.add(new QueryImport(s, primary, dataSources.get(s.app()), store, model, pkProperty, q.keys(),
+                            q.properties(), writer, queue, runs));
+                } else {
+                    TableImport source = new TableImport(s, sourceShapes.get(s.id()), dataSources.get(s.app()), writer,
+                            cursors, queue, runs, hash);
+                    if (primary && (s.schedule().confirmRecords() || !s.schedule().incremental())) {
+                        source.confirmWith(new RecordConfirmer(s, sourceShapes.get(s.id()), dataSources.get(s.app()),
+                                queue, deleter));
+                    }
+                    imports.add(source);
                 }
-                imports.add(source);
                 modelBySource.put(s.id(), model);
                 schedules.put(s.id(), s.schedule());
                 exportsBySource.put(s.id(), modelDestinations);
@@ -236,13 +256,35 @@ public final class Dromedary {
                 List.copyOf(destinationsByModel.keySet()), List.copyOf(groupEvaluators.keySet()));
     }
 
+    /** A query source's statements, prepared against its database at start-up. */
+    private record PreparedQueries(QueryKeys keys, List<QueryProperty> properties) {
+    }
+
+    private static PreparedQueries prepareQueries(String file, SourceDefinition s, DataSource ds, ConfigProblems problems)
+            throws java.sql.SQLException {
+        String el = "source '" + s.id() + "'";
+        try (Connection c = ds.getConnection()) {
+            List<String> why = new ArrayList<>();
+            QueryKeys keys = QueryKeys.prepare(s.schedule().query(), c, why);
+            why.forEach(w -> problems.add(file, el + ".schedule.query", w));
+            List<QueryProperty> properties = new ArrayList<>();
+            for (PropertyDefinition p : s.properties()) {
+                why.clear();
+                QueryProperty q = QueryProperty.prepare(p, c, why);
+                why.forEach(w -> problems.add(file, el + ".properties." + p.name() + ".query", w));
+                properties.add(q);
+            }
+            return new PreparedQueries(keys, properties);
+        }
+    }
+
     /**
      * A cursor is kept only while what its source reads stays the same: table, mapping, cursor column, schedule
      * filters and properties. Any change starts the source from the beginning, so new properties reach old rows.
      */
     static String cursorHash(SourceDefinition s) {
         String basis = s.table() + "|" + s.mapping() + "|" + s.schedule().column() + "|" + s.schedule().filters()
-                + "|" + s.properties();
+                + "|" + s.properties() + "|" + s.schedule().query();
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(basis.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d, 0, 8);

@@ -93,6 +93,20 @@ public final class ConfigNode {
         return null;
     }
 
+    /**
+     * A value taken as written, without Camel placeholder resolution: SQL templates use {{ property }} for their
+     * own variables.
+     */
+    public String requiredRawString(String key) {
+        read.add(key);
+        NodeTuple t = entries.get(key);
+        if (t != null && t.getValueNode() instanceof ScalarNode s && s.getValue() != null && !s.getValue().isBlank()) {
+            return s.getValue();
+        }
+        problem(key, t == null ? "is required but missing" : "is required (it is empty)");
+        return null;
+    }
+
     public String requiredString(String key) {
         String v = string(key);
         if (v == null && !problemAlreadyReported(key)) {

@@ -98,7 +98,7 @@ public final class ConfigValidator {
                     }
                 });
             }
-            unsupportedYet(sync);
+            sourcesAndGroups(sync);
             meaningless(sync, apps);
         }
     }
@@ -115,13 +115,12 @@ public final class ConfigValidator {
         return List.copyOf(all);
     }
 
-    /** Options of the format that this build does not carry out yet: refused, never silently ignored. */
-    private void unsupportedYet(SyncDefinition sync) {
+    /** Query sources' templates; groups' rules; destinations' tracked group and group names. */
+    private void sourcesAndGroups(SyncDefinition sync) {
         String file = sync.file();
         for (SourceDefinition s : sync.sources()) {
-            String el = "source '" + s.id() + "'";
             if (s.kind() == SourceKind.QUERY) {
-                problems.add(file, el + ".type", "query sources are not supported by this build yet");
+                querySource(sync, s);
             }
         }
         dev.dromedary.group.GroupValidator.validate(file, sync.groups(), sync.propertyShapes(), problems);
@@ -135,6 +134,27 @@ public final class ConfigValidator {
             }
             d.groups().keySet().stream().filter(g -> !groupNames.contains(g)).forEach(g -> problems.add(file,
                     el + ".groups." + g, "unknown group '" + g + "'; the model's groups: " + new java.util.TreeSet<>(groupNames)));
+        }
+    }
+
+    /** A query source's templates and key property must name properties of the model. */
+    private void querySource(SyncDefinition sync, SourceDefinition s) {
+        String el = "source '" + s.id() + "'";
+        var shapes = sync.propertyShapes();
+        if (s.schedule() != null && s.schedule().queryProperty() != null && !shapes.containsKey(s.schedule().queryProperty())) {
+            problems.add(sync.file(), el + ".schedule.property", "unknown property '" + s.schedule().queryProperty()
+                    + "'; the model's properties: " + new java.util.TreeSet<>(shapes.keySet()));
+        }
+        for (PropertyDefinition p : s.properties()) {
+            if (p.query() == null) {
+                continue;
+            }
+            for (String v : new dev.dromedary.source.QueryTemplate(p.query()).variables()) {
+                if (!shapes.containsKey(v)) {
+                    problems.add(sync.file(), el + ".properties." + p.name() + ".query", "unknown variable {{ " + v
+                            + " }}: not a property of model '" + sync.model().name() + "'");
+                }
+            }
         }
     }
 
@@ -162,7 +182,10 @@ public final class ConfigValidator {
                 problems.add(file, el + ".schedule.refresh", "App '" + s.app() + "' has no refresh query: set "
                         + "dromedary.apps." + s.app() + ".refresh-query (e.g. SELECT max(updated_at) FROM users)");
             }
-            if (sc != null && sc.confirmRecords() && !sync.isPrimary(s)) {
+            if (sc != null && sc.confirmRecords() && s.kind() == SourceKind.QUERY) {
+                problems.add(file, el + ".schedule.confirmRecords", "query sources never delete records: their "
+                        + "schedule query names a window of keys, not every record");
+            } else if (sc != null && sc.confirmRecords() && !sync.isPrimary(s)) {
                 problems.add(file, el + ".schedule.confirmRecords", "only the model's primary source creates and "
                         + "deletes records");
             }

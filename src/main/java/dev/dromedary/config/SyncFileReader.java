@@ -139,7 +139,7 @@ public final class SyncFileReader {
             }
             filters = filters(p);
         } else {
-            query = p.requiredString("query");
+            query = p.requiredRawString("query");
         }
         boolean array = p.bool("array", false);
         boolean unique = p.bool("unique", false);
@@ -193,7 +193,7 @@ public final class SyncFileReader {
         String query = null;
         String queryProperty = null;
         if (kind == SourceKind.QUERY) {
-            query = s.requiredString("query");
+            query = s.requiredRawString("query");
             queryProperty = s.requiredString("property");
         }
         s.finish();

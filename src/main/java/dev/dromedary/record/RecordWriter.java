@@ -33,6 +33,7 @@ public final class RecordWriter {
     private final String stage;
     private final String mergeSql;
     private final UniqueProperties unique;
+    private final String keyProperty;
 
     public record Written(long created, long updated) {
     }
@@ -52,7 +53,9 @@ public final class RecordWriter {
         this.secondarySources = secondarySources;
         int n = source.properties().size();
         this.stage = "dromedary_stage_" + n;
-        String matchProperty = source.mapping().property();
+        // Query sources key their rows by record; table sources by the value of their mapped property.
+        String matchProperty = source.mapping() == null ? primaryKeyProperty : source.mapping().property();
+        this.keyProperty = primaryKeyProperty;
         this.mergeSql = primary ? upsertSql(n) : updateSql(n, matchProperty.equals(primaryKeyProperty) ? null : matchProperty);
         this.unique = new UniqueProperties(store, model, source.properties().stream()
                 .filter(PropertyDefinition::unique).map(PropertyDefinition::name).toList());
@@ -61,7 +64,7 @@ public final class RecordWriter {
     private String propsSql(int n) {
         List<String> props = new ArrayList<>();
         if (primary) {
-            props.add(literal(source.mapping().property()) + ", to_jsonb(pk)");
+            props.add(literal(keyProperty) + ", to_jsonb(pk)");
         }
         List<String> invalid = new ArrayList<>();
         for (int i = 0; i < n; i++) {

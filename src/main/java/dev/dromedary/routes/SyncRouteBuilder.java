@@ -15,7 +15,7 @@ import dev.dromedary.run.Transient;
 import dev.dromedary.source.ImportRun;
 import dev.dromedary.source.ScheduleDefinition;
 import dev.dromedary.source.SourcePage;
-import dev.dromedary.source.TableImport;
+import dev.dromedary.source.SourceImport;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
@@ -58,7 +58,7 @@ public final class SyncRouteBuilder extends RouteBuilder {
     static final long RETRY_DELAY_MS = 1000;
 
     /** What the routes are built from. */
-    public record Plan(List<TableImport> imports, Map<String, ScheduleDefinition> schedules,
+    public record Plan(List<SourceImport> imports, Map<String, ScheduleDefinition> schedules,
                        Map<String, List<String>> enrichBySource, Map<String, List<String>> exportsBySource,
                        Map<String, String> modelBySource, Map<String, RecordDeleter> deleters,
                        Map<String, List<String>> destinationsByModel, List<RecordExport> exports,
@@ -74,7 +74,7 @@ public final class SyncRouteBuilder extends RouteBuilder {
 
     @Override
     public void configure() {
-        for (TableImport source : plan.imports()) {
+        for (SourceImport source : plan.imports()) {
             importRoutes(source);
             if (!source.isPrimary()) {
                 enrichRoute(source);
@@ -104,7 +104,7 @@ public final class SyncRouteBuilder extends RouteBuilder {
         return route;
     }
 
-    private void importRoutes(TableImport source) {
+    private void importRoutes(SourceImport source) {
         String id = source.id();
         from(QuartzUris.of(id, plan.schedules().get(id)))
                 .routeId("schedule-" + id)
@@ -193,7 +193,7 @@ public final class SyncRouteBuilder extends RouteBuilder {
         route.end();
     }
 
-    private void enrichRoute(TableImport source) {
+    private void enrichRoute(SourceImport source) {
         String id = source.id();
         Processor failed = e -> source.finish(importRun(e), e.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
         withErrorHandling(from(ENRICH + id).routeId("enrich-" + id), failed)

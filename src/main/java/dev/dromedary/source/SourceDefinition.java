@@ -15,6 +15,14 @@ public record SourceDefinition(
 
     /** Whether this source's mapping column holds the model's primary-key property. */
     public boolean mapsTo(String property) {
-        return mapping != null && property != null && property.equals(mapping.property());
+        return property != null && property.equals(keyProperty());
+    }
+
+    /** The property this source's rows are keyed by: the mapping's, or a query source's schedule property. */
+    public String keyProperty() {
+        if (mapping != null) {
+            return mapping.property();
+        }
+        return schedule == null ? null : schedule.queryProperty();
     }
 }

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * are all gone gets count 0 again; its {@link #enrich} step gives records a primary source just created their
  * properties.
  */
-public final class TableImport {
+public final class TableImport implements SourceImport {
     private static final Logger LOG = LoggerFactory.getLogger(TableImport.class);
     private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 

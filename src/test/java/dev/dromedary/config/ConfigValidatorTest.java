@@ -66,15 +66,16 @@ class ConfigValidatorTest {
     }
 
     @Test
-    void featuresThisBuildDoesNotCarryOut_areRefusedNotIgnored() {
+    void querySource_namesItsUnknownKeyProperty() {
         validate(SYNC.replace("destinations:", """
                   - id: spend
                     type: query
                     app: crm
                     properties: [ { name: spend, query: "SELECT 1" } ]
-                    schedule: { every: 1h, query: "SELECT 1", property: userId }
+                    schedule: { every: 1h, query: "SELECT 1", property: userID }
                 destinations:"""), APPS);
-        assertThat(problems.all()).singleElement().asString().contains("not supported by this build yet");
+        assertThat(problems.all()).containsExactly("s.yaml: source 'spend'.schedule.property: unknown property 'userID'; "
+                + "the model's properties: [email, spend, userId]");
     }
 
     @Test
