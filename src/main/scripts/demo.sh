@@ -14,8 +14,8 @@ fi
 if ! exists dromedary_demo_warehouse; then
   echo "Creating demo destination database dromedary_demo_warehouse"
   "${PSQL[@]}" -d postgres -c "CREATE DATABASE dromedary_demo_warehouse"
-  "${PSQL[@]}" -d dromedary_demo_warehouse -f src/main/scripts/demo-destination.sql
 fi
+"${PSQL[@]}" -d dromedary_demo_warehouse -f src/main/scripts/demo-destination.sql
 if [ ! -f target/dromedary-runnable.jar ] || [ -n "$(find src pom.xml -newer target/dromedary-runnable.jar -print -quit)" ]; then
   echo "Building Dromedary"
   mvn -B -q -DskipTests package
@@ -23,4 +23,7 @@ fi
 echo "Running the demo sync once (routes/customers.sync.yaml)"
 java -jar target/dromedary-runnable.jar --once
 echo
-echo "Destination now holds $("${PSQL[@]}" -d dromedary_demo_warehouse -tAc 'SELECT count(*) FROM customers') customers."
+echo "Destination now holds $("${PSQL[@]}" -d dromedary_demo_warehouse -tAc 'SELECT count(*) FROM customers') customers; by group:"
+"${PSQL[@]}" -d dromedary_demo_warehouse -c "SELECT group_name, count(*) AS customers FROM customer_groups GROUP BY 1 ORDER BY 1"
+echo "One record as Dromedary sees it (SELECT * FROM dromedary.record_overview WHERE pk = '42'):"
+"${PSQL[@]}" -d dromedary_demo_warehouse -x -c "SELECT model, pk, properties, groups, last_exports FROM dromedary.record_overview WHERE model = 'users' AND pk = '42'"
