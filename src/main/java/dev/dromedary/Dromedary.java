@@ -252,8 +252,10 @@ public final class Dromedary {
                 mode == Mode.SCHEDULED)));
         LOG.info("Dromedary installed: {} App(s), {} source(s), {} destination(s); record store in schema '{}' of App '{}'",
                 config.apps().size(), sourceIds.size(), destinationIds.size(), config.store().schema(), config.store().app());
-        return new Dromedary(config, store, sourceIds, secondaryIds, destinationIds,
+        Dromedary installed = new Dromedary(config, store, sourceIds, secondaryIds, destinationIds,
                 List.copyOf(destinationsByModel.keySet()), List.copyOf(groupEvaluators.keySet()));
+        installed.destinationsByModel = destinationsByModel;
+        return installed;
     }
 
     /** A query source's statements, prepared against its database at start-up. */
@@ -320,6 +322,13 @@ public final class Dromedary {
 
     public List<String> models() {
         return models;
+    }
+
+    private Map<String, List<String>> destinationsByModel = Map.of();
+
+    /** Each model's destinations. */
+    public Map<String, List<String>> destinationsByModel() {
+        return destinationsByModel;
     }
 
     /** Models with calculated groups (each has a groups-<model> route). */

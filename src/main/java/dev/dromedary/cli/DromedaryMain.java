@@ -3,7 +3,9 @@ package dev.dromedary.cli;
 import dev.dromedary.Dromedary;
 import dev.dromedary.config.DromedaryConfigException;
 import dev.dromedary.routes.SyncRouteBuilder;
+import dev.dromedary.run.Maintenance;
 import dev.dromedary.run.RunHistory;
+import dev.dromedary.run.StatusReport;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.CamelContext;
@@ -25,23 +27,51 @@ public final class DromedaryMain {
         System.exit(run(args));
     }
 
+    private static final String USAGE = """
+            usage: java -jar target/dromedary-runnable.jar [option]
+              (none)                      run continuously on the schedules
+              --once                      run every schedule once, then the exports; print a summary
+              --validate                  check configuration and connections, then exit
+              --status [--json]           per schedule the last run, cursor and lag; per destination pending and failed
+              --resync <destination>      re-send every record to a destination (e.g. after its table was emptied)
+              --reset-cursor <schedule>   make a schedule start again from the beginning at its next run""";
+
     public static int run(String[] args) throws Exception {
         boolean once = false;
         boolean validate = false;
+        boolean status = false;
+        boolean json = false;
+        String resync = null;
+        String resetCursor = null;
         List<String> camelArgs = new ArrayList<>();
-        for (String a : args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
             switch (a) {
                 case "--once" -> once = true;
                 case "--validate" -> validate = true;
+                case "--status" -> status = true;
+                case "--json" -> json = true;
+                case "--resync", "--reset-cursor" -> {
+                    if (i + 1 >= args.length) {
+                        System.err.println(a + " needs a name\n" + USAGE);
+                        return 2;
+                    }
+                    if (a.equals("--resync")) {
+                        resync = args[++i];
+                    } else {
+                        resetCursor = args[++i];
+                    }
+                }
                 case "--help", "-h" -> {
-                    System.out.println("usage: java -jar target/dromedary-runnable.jar [--once | --validate]");
+                    System.out.println(USAGE);
                     return 0;
                 }
                 default -> camelArgs.add(a);
             }
         }
+        boolean command = status || resync != null || resetCursor != null;
         Dromedary.Mode mode = validate ? Dromedary.Mode.VALIDATE_ONLY
-                : once ? Dromedary.Mode.ON_DEMAND : Dromedary.Mode.SCHEDULED;
+                : once || command ? Dromedary.Mode.ON_DEMAND : Dromedary.Mode.SCHEDULED;
         Main main = new Main();
         main.setDefaultPropertyPlaceholderLocation("file:application.properties;optional=true");
         if (validate) {
@@ -79,7 +109,37 @@ public final class DromedaryMain {
                 System.out.println("Configuration and connections are valid.");
                 return 0;
             }
-            return runOnce(main.getCamelContext(), installed[0]);
+            Dromedary d = installed[0];
+            if (status) {
+                var report = new StatusReport(d.store()).read(d.sourceIds(), d.destinationsByModel());
+                System.out.println(json ? StatusReport.json(report) : StatusReport.text(report));
+                return 0;
+            }
+            if (resetCursor != null) {
+                if (!d.sourceIds().contains(resetCursor)) {
+                    System.err.println("unknown schedule '" + resetCursor + "'; schedules: " + d.sourceIds());
+                    return 2;
+                }
+                new Maintenance(d.store()).resetCursor(resetCursor);
+                System.out.println("Schedule '" + resetCursor + "' starts from the beginning at its next run.");
+                return 0;
+            }
+            if (resync != null) {
+                if (!d.destinationIds().contains(resync)) {
+                    System.err.println("unknown destination '" + resync + "'; destinations: " + d.destinationIds());
+                    return 2;
+                }
+                new Maintenance(d.store()).forgetExports(resync);
+                RunHistory runs = d.runs();
+                long first = runs.nextRunId();
+                boolean ok;
+                try (ProducerTemplate template = main.getCamelContext().createProducerTemplate()) {
+                    ok = call(template, SyncRouteBuilder.EXPORT + resync);
+                }
+                System.out.println(RunSummary.format(runs.since(first)));
+                return ok ? 0 : 1;
+            }
+            return runOnce(main.getCamelContext(), d);
         } finally {
             main.stop();
         }

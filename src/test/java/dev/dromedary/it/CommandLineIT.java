@@ -120,4 +120,38 @@ class CommandLineIT {
         assertThat(r2.exit()).isEqualTo(2);
         assertThat(r2.output()).contains("destination 'customers'.app: unknown App 'nowhere'; defined Apps: [main]");
     }
+
+    @Test
+    void status_resync_andResetCursor() throws Exception {
+        db.execute("CREATE TABLE public.narrow (id int PRIMARY KEY, email varchar(9))");
+        writeConfig(SYNC.replace("id: users\n", "id: ops-users\n").replace("id: customers\n", "id: ops-narrow\n")
+                .replace("table: customers", "table: narrow"), "ops_store");
+        Result once = run("--once");
+        assertThat(once.exit()).as(once.output()).isZero();
+        // u100@x.org and longer do not fit varchar(9): those records fail alone
+        long fitting = db.queryLong("SELECT count(*) FROM users WHERE length(email) <= 9");
+        assertThat(db.queryLong("SELECT count(*) FROM narrow")).isEqualTo(fitting);
+
+        Result status = run("--status");
+        assertThat(status.exit()).as(status.output()).isZero();
+        assertThat(status.output()).containsPattern("ops-users\\s+succeeded")
+                .containsPattern("ops-narrow\\s+succeeded .*\\s+0\\s+" + (250 - fitting))
+                .contains("failed record 100: value too long for type character varying(9)");
+        Result json = run("--status", "--json");
+        assertThat(json.output()).contains("{\"name\":\"ops-narrow\",\"lastStatus\":\"succeeded\"")
+                .contains("\"failed\":" + (250 - fitting));
+
+        db.execute("ALTER TABLE narrow ALTER COLUMN email TYPE text", "TRUNCATE narrow");
+        Result resync = run("--resync", "ops-narrow");
+        assertThat(resync.exit()).as(resync.output()).isZero();
+        assertThat(db.queryLong("SELECT count(*) FROM narrow")).isEqualTo(250);
+        assertThat(db.queryLong("SELECT count(*) FROM (SELECT id, email FROM users EXCEPT SELECT id, email FROM narrow) d"))
+                .isZero();
+
+        Result reset = run("--reset-cursor", "ops-users");
+        assertThat(reset.output()).contains("Schedule 'ops-users' starts from the beginning at its next run.");
+        Result again = run("--once");
+        assertThat(again.output()).containsPattern("import\\s+ops-users\\s+succeeded\\s+[0-9.]+\\s+250\\s+0\\s+0");
+        assertThat(run("--resync", "nowhere").exit()).isEqualTo(2);
+    }
 }
