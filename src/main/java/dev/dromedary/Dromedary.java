@@ -93,6 +93,14 @@ public final class Dromedary {
     }
 
     /**
+     * For hosts with a CamelContext of their own: installs from Dromedary's own properties file (its dromedary.*
+     * keys; sync-file patterns relative to the file), leaving the host's properties and routes alone.
+     */
+    public static Dromedary install(CamelContext context, java.nio.file.Path propertiesFile, Mode mode) throws Exception {
+        return install(context, DromedaryConfigLoader.load(context, propertiesFile), mode);
+    }
+
+    /**
      * As {@link #install(CamelContext, DromedaryConfig, Mode)}, wrapping each App's pool before use (for a
      * host's metrics or tracing, or a test's statement counter).
      */

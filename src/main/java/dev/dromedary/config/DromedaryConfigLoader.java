@@ -54,6 +54,56 @@ public final class DromedaryConfigLoader {
         return config;
     }
 
+    /**
+     * For embedding: reads the dromedary.* keys of a properties file of Dromedary's own (not the host's
+     * application.properties), resolving placeholders such as {{env:NAME}} through the host context.
+     */
+    public static DromedaryConfig load(CamelContext context, Path propertiesFile) {
+        ConfigProblems problems = new ConfigProblems();
+        Properties raw = new Properties();
+        try (var in = Files.newBufferedReader(propertiesFile)) {
+            raw.load(in);
+        } catch (IOException e) {
+            problems.add(propertiesFile.toString(), null, "cannot be read: " + e.getMessage());
+            problems.throwIfAny();
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String key : raw.stringPropertyNames()) {
+            if (!key.startsWith(ApplicationPropertiesReader.PREFIX)) {
+                continue;
+            }
+            try {
+                String value = context.resolvePropertyPlaceholders(raw.getProperty(key));
+                if (value != null && value.contains("{{")) {
+                    problems.add(propertiesFile.toString(), key, "placeholder cannot be resolved");
+                    continue;
+                }
+                values.put(key, value);
+            } catch (RuntimeException e) {
+                problems.add(propertiesFile.toString(), key, "cannot resolve its value: " + e.getMessage());
+            }
+        }
+        ApplicationPropertiesReader props = new ApplicationPropertiesReader(values, k -> propertiesFile.toString(),
+                problems);
+        var apps = props.apps();
+        var store = props.store();
+        // Relative sync-file patterns are taken from the properties file's folder.
+        String pattern = props.syncFiles();
+        Path base = propertiesFile.toAbsolutePath().getParent();
+        StringBuilder resolved = new StringBuilder();
+        for (String p : pattern.split(",")) {
+            Path path = Path.of(p.trim());
+            resolved.append(resolved.length() == 0 ? "" : ",").append(path.isAbsolute() ? path : base.resolve(path));
+        }
+        List<SyncDefinition> syncs = readSyncFiles(resolved.toString(), problems, context::resolvePropertyPlaceholders);
+        DromedaryConfig config = new DromedaryConfig(apps, store, syncs);
+        if (problems.isEmpty()) {
+            new ConfigValidator(problems).validate(config);
+        }
+        problems.throwIfAny();
+        return config;
+    }
+
     private static String location(Properties raw, String key) {
         if (raw instanceof OrderedLocationProperties olp) {
             String loc = olp.getLocation(key);
