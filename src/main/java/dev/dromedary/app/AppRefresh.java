@@ -1,6 +1,7 @@
 package dev.dromedary.app;
 
 import dev.dromedary.record.RecordStore;
+import dev.dromedary.sql.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -39,9 +40,7 @@ public final class AppRefresh {
             try (PreparedStatement ps = c.prepareStatement("EXPLAIN " + q)) {
                 ps.execute();
             } finally {
-                c.rollback();
-                c.setAutoCommit(true);
-                c.setReadOnly(false);
+                Transactions.endReadOnly(c);
             }
             return null;
         } catch (SQLException e) {
@@ -58,9 +57,7 @@ public final class AppRefresh {
             try (PreparedStatement ps = c.prepareStatement(app.refreshQuery()); ResultSet rs = ps.executeQuery()) {
                 value = rs.next() ? rs.getString(1) : null;
             } finally {
-                c.rollback();
-                c.setAutoCommit(true);
-                c.setReadOnly(false);
+                Transactions.endReadOnly(c);
             }
         }
         try (Connection c = store.dataSource().getConnection();

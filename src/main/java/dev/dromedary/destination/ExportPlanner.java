@@ -2,6 +2,7 @@ package dev.dromedary.destination;
 
 import dev.dromedary.record.ModelLock;
 import dev.dromedary.record.RecordStore;
+import dev.dromedary.sql.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -112,8 +113,9 @@ public final class ExportPlanner {
                 }
                 c.commit();
                 return new ExportRun(runId, from, upper);
-            } finally {
-                c.setAutoCommit(true);
+            } catch (SQLException | RuntimeException e) {
+                Transactions.rollback(c, e);
+                throw e;
             }
         }
     }
@@ -262,10 +264,8 @@ public final class ExportPlanner {
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Transactions.rollback(c, e);
                 throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
         }
         run.lastSeq = run.batchLastSeq;

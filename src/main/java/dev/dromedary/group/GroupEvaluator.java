@@ -3,6 +3,7 @@ package dev.dromedary.group;
 import dev.dromedary.record.ModelLock;
 import dev.dromedary.record.PropertyType;
 import dev.dromedary.record.RecordStore;
+import dev.dromedary.sql.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -93,10 +94,8 @@ public final class GroupEvaluator {
                 }
                 return changed;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Transactions.rollback(c, e);
                 throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.dromedary.record;
 
+import dev.dromedary.sql.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -44,10 +45,8 @@ public final class RecordDeleter {
                 c.commit();
                 return n;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Transactions.rollback(c, e);
                 throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
         }
     }

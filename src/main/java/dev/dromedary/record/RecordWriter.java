@@ -7,6 +7,7 @@ import dev.dromedary.source.SourceDefinition;
 import dev.dromedary.source.SourcePage;
 import dev.dromedary.sql.Copy;
 import dev.dromedary.sql.CopyText;
+import dev.dromedary.sql.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -146,10 +147,8 @@ public final class RecordWriter {
                 c.commit();
                 return w;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Transactions.rollback(c, e);
                 throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
         }
     }

@@ -4,6 +4,7 @@ import dev.dromedary.record.RecordStore;
 import dev.dromedary.record.RecordWriter;
 import dev.dromedary.run.Errors;
 import dev.dromedary.run.RunHistory;
+import dev.dromedary.sql.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -161,9 +162,7 @@ public final class QueryImport implements SourceImport {
                         q.evaluate(c, keysWithValues, values).forEach((k, v) -> raw.get(k)[slot] = v);
                     }
                 } finally {
-                    c.rollback();
-                    c.setReadOnly(false);
-                    c.setAutoCommit(true);
+                    Transactions.endReadOnly(c);
                 }
             }
         }

@@ -2,6 +2,7 @@ package dev.dromedary.source;
 
 import dev.dromedary.run.Errors;
 import dev.dromedary.sql.Identifiers;
+import dev.dromedary.sql.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -53,7 +54,6 @@ public final class QueryKeys {
     /** The next page of keys after {@code after} (text order). */
     public List<String> page(Connection c, String after, int limit) throws SQLException {
         List<String> keys = new ArrayList<>();
-        boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         c.setReadOnly(true);
         try (PreparedStatement ps = c.prepareStatement(pageSql)) {
@@ -65,9 +65,7 @@ public final class QueryKeys {
                 }
             }
         } finally {
-            c.rollback();
-            c.setReadOnly(false);
-            c.setAutoCommit(autoCommit);
+            Transactions.endReadOnly(c);
         }
         return keys;
     }

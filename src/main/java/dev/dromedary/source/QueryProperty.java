@@ -2,6 +2,7 @@ package dev.dromedary.source;
 
 import dev.dromedary.run.Errors;
 import dev.dromedary.sql.Identifiers;
+import dev.dromedary.sql.Transactions;
 import java.sql.Connection;
 import java.sql.ParameterMetaData;
 import java.sql.PreparedStatement;
@@ -43,7 +44,6 @@ public final class QueryProperty {
         String plain = template.render(i -> "?");
         List<String> types = new ArrayList<>();
         String firstColumn;
-        boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         c.setReadOnly(true);
         try (PreparedStatement ps = c.prepareStatement(plain)) {
@@ -66,9 +66,7 @@ public final class QueryProperty {
             problems.add(Errors.describe(e));
             return null;
         } finally {
-            c.rollback();
-            c.setReadOnly(false);
-            c.setAutoCommit(autoCommit);
+            Transactions.endReadOnly(c);
         }
         int n = template.variables().size();
         StringBuilder arrays = new StringBuilder();

@@ -3,6 +3,7 @@ package dev.dromedary.source;
 import dev.dromedary.record.RecordWriter;
 import dev.dromedary.run.Errors;
 import dev.dromedary.run.RunHistory;
+import dev.dromedary.sql.Transactions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -111,7 +112,7 @@ public final class TableImport implements SourceImport {
                 run.upperBound = scan.upperBound(c);
                 run.estimatedRows = scan.estimateRows(c, run.cursor, run.upperBound);
             } finally {
-                c.setReadOnly(false);
+                Transactions.endReadOnly(c);
             }
         }
         LOG.info("Import {} started: {} from {}, about {} rows to scan", source.id(),
@@ -135,7 +136,7 @@ public final class TableImport implements SourceImport {
                 TableScan.ScannedPage s = scan.read(c, run.cursor, run.upperBound);
                 return pageFor(c, s.keys(), s.directValues(), s.rowsRead(), s.nullKeys(), s.last(), s.more());
             } finally {
-                c.setReadOnly(false);
+                Transactions.endReadOnly(c);
             }
         }
     }
@@ -147,7 +148,7 @@ public final class TableImport implements SourceImport {
             try {
                 return pageFor(c, keys, directValues, read, rejected, last, more);
             } finally {
-                c.setReadOnly(false);
+                Transactions.endReadOnly(c);
             }
         }
     }

@@ -208,6 +208,35 @@ class TableSyncIT {
     }
 
     @Test
+    void terminatedSessions_onBothSides_areRetried_andTheRunEndsExact() throws Exception {
+        // pg_terminate_backend on Dromedary's own session, in the middle of a page and of an export batch.
+        db.execute("CREATE SEQUENCE public.store_kills", "CREATE SEQUENCE public.destination_kills",
+                """
+                CREATE FUNCTION public.kill_once() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF nextval(TG_ARGV[0]) = 3 THEN
+                    PERFORM pg_terminate_backend(pg_backend_pid());
+                  END IF;
+                  RETURN NULL;
+                END $$""");
+        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
+            db.execute("CREATE TRIGGER kill AFTER INSERT OR UPDATE ON dromedary.records "
+                    + "FOR EACH STATEMENT EXECUTE FUNCTION public.kill_once('public.store_kills')",
+                    "CREATE TRIGGER kill AFTER INSERT ON dst.customers FOR EACH STATEMENT "
+                            + "EXECUTE FUNCTION public.kill_once('public.destination_kills')");
+            RunCounts imported = h.importOnce("crm-users");
+            assertThat(imported.recordsCreated).isEqualTo(10_000);
+            RunCounts exported = h.exportOnce("warehouse-customers");
+            assertThat(exported.inserted).isEqualTo(10_000);
+        }
+        assertThat(db.queryLong("SELECT nextval('public.store_kills')")).as("the store's session was killed").isGreaterThan(3);
+        assertThat(db.queryLong("SELECT nextval('public.destination_kills')")).as("the destination's too").isGreaterThan(3);
+        assertThat(db.queryLong(DIFFERENCE)).isZero();
+        assertThat(db.rows("SELECT kind, status FROM dromedary.runs ORDER BY id")).containsExactly(
+                List.of("import", "succeeded"), List.of("export", "succeeded"));
+    }
+
+    @Test
     void rowsSharingOneCursorValue_areEachImportedOnce() throws Exception {
         db.execute("UPDATE src.users SET updated_at = timestamptz '2024-07-01 00:00:00+00'");
         try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC.replace("pageSize: 700", "pageSize: 100"), dir)) {
