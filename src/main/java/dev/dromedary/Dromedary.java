@@ -255,6 +255,7 @@ public final class Dromedary {
                 refreshes.put(new AppRefresh(app, dataSources.get(app.name()), store), refreshed);
             }
         }
+        registerHealthChecks(context, config, store);
         context.addRoutes(new SyncRouteBuilder(new SyncRouteBuilder.Plan(imports, schedules, enrichBySource,
                 exportsBySource, modelBySource, deleters, destinationsByModel, exports, refreshes, groupEvaluators,
                 mode == Mode.SCHEDULED)));
@@ -264,6 +265,22 @@ public final class Dromedary {
                 List.copyOf(destinationsByModel.keySet()), List.copyOf(groupEvaluators.keySet()));
         installed.destinationsByModel = destinationsByModel;
         return installed;
+    }
+
+    /** Readiness per App and per schedule, served by Camel's health endpoint when it is enabled. */
+    private static void registerHealthChecks(CamelContext context, DromedaryConfig config, RecordStore store) {
+        org.apache.camel.health.HealthCheckRegistry registry = org.apache.camel.health.HealthCheckRegistry.get(context);
+        if (registry == null) {
+            return;
+        }
+        for (AppConfig app : config.apps().values()) {
+            registry.register(new dev.dromedary.app.AppHealthCheck(app));
+        }
+        for (SyncDefinition sync : config.syncs()) {
+            for (SourceDefinition s : sync.sources()) {
+                registry.register(new dev.dromedary.run.ScheduleHealthCheck(store, s.id(), config.maxCursorLag()));
+            }
+        }
     }
 
     /** A query source's statements, prepared against its database at start-up. */

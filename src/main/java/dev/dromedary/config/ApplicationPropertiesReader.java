@@ -19,6 +19,7 @@ public final class ApplicationPropertiesReader {
     public static final String PREFIX = "dromedary.";
     public static final String SYNC_FILES = "dromedary.sync-files";
     public static final String DEFAULT_SYNC_FILES = "routes/*.sync.yaml";
+    public static final String MAX_CURSOR_LAG = "dromedary.health.max-cursor-lag";
 
     static final Set<String> APP_OPTIONS = Set.of("host", "port", "database", "schema", "user", "password",
             "password-file", "ssl", "ssl-certificate", "ssl-key", "ssl-certificate-authority", "pool-size",
@@ -44,9 +45,10 @@ public final class ApplicationPropertiesReader {
         for (Map.Entry<String, String> e : values.entrySet()) {
             String key = e.getKey();
             if (!key.startsWith("dromedary.apps.")) {
-                if (!key.equals(SYNC_FILES) && !key.equals("dromedary.store.app") && !key.equals("dromedary.store.schema")) {
+                if (!key.equals(SYNC_FILES) && !key.equals("dromedary.store.app") && !key.equals("dromedary.store.schema")
+                        && !key.equals(MAX_CURSOR_LAG)) {
                     problem(key, "unknown key; valid keys are dromedary.apps.<name>.<option>, dromedary.store.app, "
-                            + "dromedary.store.schema and " + SYNC_FILES);
+                            + "dromedary.store.schema, " + MAX_CURSOR_LAG + " and " + SYNC_FILES);
                 }
                 continue;
             }
@@ -73,6 +75,12 @@ public final class ApplicationPropertiesReader {
         return new StoreConfig(
                 values.getOrDefault("dromedary.store.app", StoreConfig.DEFAULT_APP),
                 values.getOrDefault("dromedary.store.schema", StoreConfig.DEFAULT_SCHEMA));
+    }
+
+    /** How far a schedule's cursor may fall behind the clock before its health check is DOWN (null: no limit). */
+    public Duration maxCursorLag() {
+        String v = values.get(MAX_CURSOR_LAG);
+        return v == null ? null : duration(MAX_CURSOR_LAG, v, null);
     }
 
     public String syncFiles() {

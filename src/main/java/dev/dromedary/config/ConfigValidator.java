@@ -122,6 +122,7 @@ public final class ConfigValidator {
             if (s.kind() == SourceKind.QUERY) {
                 querySource(sync, s);
             }
+            joinProperty(sync, s);
         }
         dev.dromedary.group.GroupValidator.validate(file, sync.groups(), sync.propertyShapes(), problems);
         java.util.Set<String> groupNames = new java.util.HashSet<>();
@@ -134,6 +135,21 @@ public final class ConfigValidator {
             }
             d.groups().keySet().stream().filter(g -> !groupNames.contains(g)).forEach(g -> problems.add(file,
                     el + ".groups." + g, "unknown group '" + g + "'; the model's groups: " + new java.util.TreeSet<>(groupNames)));
+        }
+    }
+
+    /** A secondary table source matches records on its property's text: only text-like types compare right. */
+    private void joinProperty(SyncDefinition sync, SourceDefinition s) {
+        if (s.kind() != SourceKind.TABLE || sync.isPrimary(s) || s.mapping() == null || s.mapping().property() == null) {
+            return;
+        }
+        var shape = sync.propertyShapes().get(s.mapping().property());
+        if (shape != null && (shape.array() || !java.util.Set.of(dev.dromedary.record.PropertyType.STRING,
+                dev.dromedary.record.PropertyType.INTEGER, dev.dromedary.record.PropertyType.EMAIL,
+                dev.dromedary.record.PropertyType.URL).contains(shape.type()))) {
+            problems.add(sync.file(), "source '" + s.id() + "'.mapping.property", "a secondary source joins through a "
+                    + "string, email, url or integer property; '" + s.mapping().property() + "' is "
+                    + (shape.array() ? "an array" : Enums.configName(shape.type())));
         }
     }
 

@@ -71,9 +71,12 @@ public final class SchemaChecker {
         int before = problems.all().size();
         column(file, el + ".mapping.column", t, s.mapping().column());
         for (PropertyDefinition p : s.properties()) {
-            column(file, el + ".properties." + p.name() + ".column", t, p.column());
+            var col = column(file, el + ".properties." + p.name() + ".column", t, p.column());
             column(file, el + ".properties." + p.name() + ".sortColumn", t, p.sortColumn());
             filterColumns(file, el + ".properties." + p.name(), t, p.filters(), c);
+            if (col != null) {
+                aggregationFits(file, el + ".properties." + p.name() + ".aggregation", t, p, col, c);
+            }
         }
         var sc = s.schedule();
         boolean timeCursor = false;
@@ -106,6 +109,28 @@ public final class SchemaChecker {
             tiebreak = s.mapping().column();
         }
         return new TableShape(t.schema(), t, tiebreak, primary, timeCursor);
+    }
+
+    /** PostgreSQL itself says whether sum, average, min or max applies to the column's type. */
+    private void aggregationFits(String file, String element, TableColumns t, PropertyDefinition p,
+                                 TableColumns.Column col, Connection c) {
+        String fn = switch (p.aggregation()) {
+            case SUM -> "sum";
+            case AVERAGE -> "avg";
+            case MIN -> "min";
+            case MAX -> "max";
+            default -> null;
+        };
+        if (fn == null) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + fn + "(t." + dev.dromedary.sql.Identifiers.quote(
+                p.column()) + ") FROM " + dev.dromedary.sql.Identifiers.qualified(t.schema(), t.table()) + " t WHERE FALSE")) {
+            ps.execute();
+        } catch (SQLException e) {
+            problems.add(file, element, "aggregation " + dev.dromedary.config.Enums.configName(p.aggregation())
+                    + " does not apply to column '" + p.column() + "' (" + col.sqlType() + ")");
+        }
     }
 
     /** Filter columns exist and filter values are valid for their column's type (checked by PostgreSQL). */

@@ -107,6 +107,9 @@ public final class SyncFileReader {
         } else if (kind == SourceKind.TABLE) {
             s.problem("mapping", "is required: the column whose value identifies the record, and the property it is");
         }
+        if (mapping != null && kind == SourceKind.QUERY) {
+            s.problem("mapping", "a query source has no mapping: its schedule's property names what its keys are");
+        }
         Boolean primary = s.has("primary") ? s.bool("primary", false) : null;
         List<PropertyDefinition> properties = new ArrayList<>();
         for (ConfigNode p : s.list("properties")) {

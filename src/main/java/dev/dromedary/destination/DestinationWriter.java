@@ -56,7 +56,7 @@ public final class DestinationWriter {
                 + pkType + "[])";
         String absent = " s WHERE NOT EXISTS (SELECT 1 FROM " + target + " d WHERE d." + pk + " = s." + pk + ")";
         this.insertSql = "INSERT INTO " + target + " (" + cols + ") SELECT " + cols + " FROM pg_temp." + stage + absent;
-        this.missingSql = "SELECT count(*) FROM pg_temp." + stage + absent;
+        this.missingSql = "SELECT s." + pk + "::text FROM pg_temp." + stage + absent;
         if (destination.groupsTable() == null) {
             this.groupsDeleteSql = null;
             this.groupsInsertSql = null;
@@ -120,6 +120,11 @@ public final class DestinationWriter {
         }
     }
 
+    /** Index of the destination's key among the mapped columns. */
+    public int keyIndex() {
+        return pkIndex;
+    }
+
     /** Opens the batch's destination transaction. */
     public Connection begin() throws SQLException {
         Connection c = dataSource.getConnection();
@@ -143,19 +148,21 @@ public final class DestinationWriter {
 
     /**
      * Update only (enrich mode): rows that exist are updated where they differ; nothing is inserted.
-     * @return {updated, keys with no row in the destination}
+     * @param missing receives the destination keys that have no row
+     * @return how many rows were updated
      */
-    public long[] updateExisting(Connection c, List<PlannedChange> changes) throws SQLException {
+    public long updateExisting(Connection c, List<PlannedChange> changes, java.util.Set<String> missing)
+            throws SQLException {
         stage(c, changes);
         try (Statement st = c.createStatement()) {
             long updated = updateSql == null ? 0 : st.executeUpdate(updateSql);
-            long missing;
             try (java.sql.ResultSet rs = st.executeQuery(missingSql)) {
-                rs.next();
-                missing = rs.getLong(1);
+                while (rs.next()) {
+                    missing.add(rs.getString(1));
+                }
             }
             st.execute("TRUNCATE pg_temp." + stage);
-            return new long[] {updated, missing};
+            return updated;
         }
     }
 

@@ -85,9 +85,15 @@ public final class ExportPlanner {
                         + store.table("export_cursors") + " WHERE destination = ?")) {
                     ps.setString(1, destination.id());
                     try (ResultSet rs = ps.executeQuery()) {
-                        // Changed mappings look at every record again; unchanged values are still skipped.
-                        if (rs.next() && configHash.equals(rs.getString(2))) {
-                            from = rs.getLong(1);
+                        if (rs.next()) {
+                            if (configHash.equals(rs.getString(2))) {
+                                from = rs.getLong(1);
+                            } else {
+                                // A changed table, key, mapping or group set: what was sent no longer says what
+                                // the destination holds, so every record is sent again (unchanged rows are still
+                                // left alone by the writes).
+                                forget(c);
+                            }
                         }
                     }
                 }
@@ -116,6 +122,15 @@ public final class ExportPlanner {
             } catch (SQLException | RuntimeException e) {
                 Transactions.rollback(c, e);
                 throw e;
+            }
+        }
+    }
+
+    private void forget(Connection c) throws SQLException {
+        for (String table : new String[] {"exports", "export_errors"}) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + store.table(table) + " WHERE destination = ?")) {
+                ps.setString(1, destination.id());
+                ps.executeUpdate();
             }
         }
     }

@@ -78,16 +78,21 @@ public final class RecordExport {
         boolean enrich = destination.syncMode() == SyncMode.ENRICH;
         isolated(run, batch.changes(), changes -> {
             if (enrich) {
-                long[] n = writer.updateExisting(run.transaction, changes);
-                run.counts.updated += n[0];
-                run.counts.refused += n[1];
+                java.util.Set<String> missing = new java.util.HashSet<>();
+                run.counts.updated += writer.updateExisting(run.transaction, changes, missing);
+                run.counts.refused += missing.size();
+                // A record with no row to enrich is not remembered as sent: it is tried again when it changes.
+                List<PlannedChange> present = changes.stream()
+                        .filter(ch -> !missing.contains(ch.values()[writer.keyIndex()])).toList();
+                writer.replaceGroups(run.transaction, present);
+                run.written.addAll(present);
             } else {
                 long[] n = writer.upsert(run.transaction, changes);
                 run.counts.inserted += n[0];
                 run.counts.updated += n[1];
+                writer.replaceGroups(run.transaction, changes);
+                run.written.addAll(changes);
             }
-            writer.replaceGroups(run.transaction, changes);
-            run.written.addAll(changes);
         });
     }
 

@@ -13,6 +13,7 @@ public final class ImportRun {
     boolean overRecords;
     boolean more = true;
     boolean finished;
+    boolean released;
     final long startedNanos = System.nanoTime();
     long lastProgressNanos = startedNanos;
     public final RunCounts counts = new RunCounts();

@@ -105,6 +105,19 @@ public final class TableImport implements SourceImport {
             run.overRecords = true;
             return run;
         }
+        try {
+            locate(run, stored, incremental);
+        } catch (SQLException | RuntimeException e) {
+            // The run was recorded as started: it must not stay "running".
+            runs.finish(run.runId, run.counts, Errors.describe(e));
+            run.finished = true;
+            throw e;
+        }
+        return run;
+    }
+
+    /** Where the run starts and ends, and how much it will read (from the source's clock and statistics). */
+    private void locate(ImportRun run, Cursor stored, boolean incremental) throws SQLException {
         try (Connection c = sourceData.getConnection()) {
             c.setReadOnly(true);
             try {
@@ -118,7 +131,6 @@ public final class TableImport implements SourceImport {
         LOG.info("Import {} started: {} from {}, about {} rows to scan", source.id(),
                 incremental ? "incremental" : "full", run.cursor.isStart() ? "the beginning" : run.cursor,
                 run.estimatedRows);
-        return run;
     }
 
     public SourcePage read(ImportRun run) throws SQLException {
@@ -259,9 +271,14 @@ public final class TableImport implements SourceImport {
             return;
         }
         if (run.finished) {
+            if (!run.released) {
+                run.released = true;
+                exclusive.release();
+            }
             return;
         }
         run.finished = true;
+        run.released = true;
         exclusive.release();
         runs.finish(run.runId, run.counts, Errors.describe(error));
         double secs = (System.nanoTime() - run.startedNanos) / 1e9;

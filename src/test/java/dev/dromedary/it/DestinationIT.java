@@ -229,4 +229,37 @@ class DestinationIT {
                 .isInstanceOf(DromedaryConfigException.class)
                 .hasMessageContaining("destination 'customers'.primaryKey: column 'id' of table 'loose' is not unique");
     }
+
+    @Test
+    void aRefusedDeletion_isKeptAndRetried_untilItLands() throws Exception {
+        db.execute("CREATE TABLE dst.orders (id int PRIMARY KEY, customer_id int REFERENCES dst.customers (id))");
+        try (DromedaryHarness h = DromedaryHarness.start(properties(), sync(SyncMode.SYNC), dir)) {
+            run(h);
+            db.execute("INSERT INTO dst.orders VALUES (1, 3)", "DELETE FROM src.users WHERE id = 3");
+            run(h);
+            assertThat(lastExport("customers").failed).isEqualTo(1);
+            assertThat(db.rows("SELECT pk, reason FROM dromedary.export_errors WHERE destination = 'customers'").get(0).get(1))
+                    .contains("violates foreign key constraint");
+            assertThat(db.queryLong("SELECT count(*) FROM dromedary.records WHERE pk = '3'")).as("tombstone kept").isEqualTo(1);
+            db.execute("DELETE FROM dst.orders");
+            run(h);
+            assertThat(db.queryLong("SELECT count(*) FROM dst.customers WHERE id = 3")).isZero();
+            assertThat(db.queryLong("SELECT count(*) FROM dromedary.export_errors")).isZero();
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM dromedary.records WHERE pk = '3'")).as("then purged").isZero();
+    }
+
+    @Test
+    void aChangedMapping_sendsEveryRecordAgain() throws Exception {
+        String before = sync(SyncMode.SYNC).replace("mappings: { id: userId, email: email, name: name }",
+                "mappings: { id: userId, email: email }");
+        try (DromedaryHarness h = DromedaryHarness.start(properties(), before, dir)) {
+            run(h);
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM dst.customers WHERE name IS NOT NULL")).isZero();
+        try (DromedaryHarness h = DromedaryHarness.start(properties(), sync(SyncMode.SYNC), dir)) {
+            run(h);
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM dst.customers WHERE name = 'Name ' || id")).isEqualTo(5);
+    }
 }
