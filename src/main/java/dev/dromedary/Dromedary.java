@@ -178,6 +178,7 @@ public final class Dromedary {
         CursorStore cursors = new CursorStore(store);
 
         List<SourceImport> imports = new ArrayList<>();
+        dev.dromedary.run.RunMetrics metrics = new dev.dromedary.run.RunMetrics(context);
         List<RecordExport> exports = new ArrayList<>();
         Map<String, ScheduleDefinition> schedules = new LinkedHashMap<>();
         Map<String, List<String>> exportsBySource = new LinkedHashMap<>();
@@ -222,6 +223,7 @@ public final class Dromedary {
                 } else {
                     TableImport source = new TableImport(s, sourceShapes.get(s.id()), dataSources.get(s.app()), writer,
                             cursors, queue, runs, hash);
+                    source.metrics(metrics);
                     if (primary && (s.schedule().confirmRecords() || !s.schedule().incremental())) {
                         source.confirmWith(new RecordConfirmer(s, sourceShapes.get(s.id()), dataSources.get(s.app()),
                                 queue, deleter));
@@ -243,7 +245,9 @@ public final class Dromedary {
                 String pkType = destinationTables.get(d.id()).column(d.primaryKey()).orElseThrow().sqlType();
                 DestinationWriter writer = new DestinationWriter(d, app.schema(), dataSources.get(d.app()),
                         planner.columns(), pkType, groupKeyTypes.get(d.id()));
-                exports.add(new RecordExport(d, planner, writer, runs));
+                RecordExport export = new RecordExport(d, planner, writer, runs);
+                export.metrics(metrics);
+                exports.add(export);
                 destinationIds.add(d.id());
             }
         }

@@ -22,6 +22,7 @@ public final class ExportRun {
     /** Records the destination refused in this batch: record key → reason. */
     final java.util.Map<String, String> failures = new java.util.LinkedHashMap<>();
     boolean finished;
+    final long startedNanos = System.nanoTime();
     public final RunCounts counts = new RunCounts();
 
     ExportRun(long runId, long fromSeq, long upperSeq) {

@@ -21,6 +21,11 @@ public final class RecordExport {
     private final RunHistory runs;
     // Exports of one destination never overlap, whichever source's run triggers them.
     private final Semaphore exclusive = new Semaphore(1);
+    private dev.dromedary.run.RunMetrics metrics;
+
+    public void metrics(dev.dromedary.run.RunMetrics metrics) {
+        this.metrics = metrics;
+    }
 
     public RecordExport(DestinationDefinition destination, ExportPlanner planner, DestinationWriter writer,
                         RunHistory runs) {
@@ -160,6 +165,9 @@ public final class RecordExport {
         try {
             run.abandonBatch();
             runs.finish(run.runId, run.counts, Errors.describe(error));
+            if (metrics != null) {
+                metrics.exported(destination.id(), run.counts, (System.nanoTime() - run.startedNanos) / 1e9, error == null);
+            }
             if (error == null) {
                 LOG.info("Export {} succeeded: {} inserted, {} updated, {} deleted, {} unchanged, {} refused by "
                         + "sync mode {}, {} failed", destination.id(), run.counts.inserted, run.counts.updated,

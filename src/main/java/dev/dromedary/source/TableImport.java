@@ -40,6 +40,7 @@ public final class TableImport implements SourceImport {
     private final String configHash;
     private final boolean primary;
     private RecordConfirmer confirmer;
+    private dev.dromedary.run.RunMetrics metrics;
     // Two runs of one source never overlap, whoever starts them (its schedule, a refresh, --once).
     private final java.util.concurrent.Semaphore exclusive = new java.util.concurrent.Semaphore(1);
 
@@ -80,6 +81,10 @@ public final class TableImport implements SourceImport {
 
     public boolean isPrimary() {
         return primary;
+    }
+
+    public void metrics(dev.dromedary.run.RunMetrics metrics) {
+        this.metrics = metrics;
     }
 
     /** Re-checks the model's records after each run; a primary source's full schedules always do. */
@@ -239,6 +244,18 @@ public final class TableImport implements SourceImport {
         }
     }
 
+    /** How far a timestamp cursor is behind the clock (null for other cursors). */
+    private static Double lagSeconds(Cursor cursor) {
+        if (cursor == null || cursor.value() == null) {
+            return null;
+        }
+        var v = dev.dromedary.record.ValueConverter.convert(dev.dromedary.record.PropertyType.TIMESTAMP, cursor.value());
+        if (v.value() == null || !cursor.value().matches("^\\d{4}-\\d{2}-\\d{2}.*")) {
+            return null;
+        }
+        return (System.currentTimeMillis() - java.time.Instant.parse(v.value()).toEpochMilli()) / 1000.0;
+    }
+
     /** Starts the "properties" step: records created by the primary source, waiting for this source's values. */
     public ImportRun beginEnrich() throws SQLException, InterruptedException {
         exclusive.acquire();
@@ -282,6 +299,9 @@ public final class TableImport implements SourceImport {
         exclusive.release();
         runs.finish(run.runId, run.counts, Errors.describe(error));
         double secs = (System.nanoTime() - run.startedNanos) / 1e9;
+        if (metrics != null && run.kind.equals("import")) {
+            metrics.imported(source.id(), run.counts, secs, error == null, lagSeconds(run.cursor));
+        }
         String name = run.kind.equals("enrich") ? source.id() + " (properties of new records)" : source.id();
         if (error == null) {
             LOG.info("Import {} succeeded in {} s: {} rows read, {} records created, {} updated, {} deleted, "

@@ -57,6 +57,18 @@ public final class DromedaryHarness implements AutoCloseable {
     }
 
     private static final ThreadLocal<java.time.Clock> CLOCK = new ThreadLocal<>();
+    private static final ThreadLocal<java.util.Map<String, Object>> BEANS = new ThreadLocal<>();
+
+    /** With beans bound in the registry first, as a host would (e.g. its MeterRegistry). */
+    public static DromedaryHarness startWithBeans(Properties properties, String syncYaml, Path dir,
+                                                  java.util.Map<String, Object> beans) throws Exception {
+        BEANS.set(beans);
+        try {
+            return start(properties, syncYaml, dir);
+        } finally {
+            BEANS.remove();
+        }
+    }
 
     /** Routes start on their Quartz schedules, as in production. */
     public static DromedaryHarness startScheduled(Properties properties, String syncYaml, Path dir) throws Exception {
@@ -73,6 +85,9 @@ public final class DromedaryHarness implements AutoCloseable {
         p.setProperty("dromedary.sync-files", file.toString());
         CamelContext context = new DefaultCamelContext();
         context.getPropertiesComponent().setInitialProperties(p);
+        if (BEANS.get() != null) {
+            BEANS.get().forEach((name, bean) -> context.getRegistry().bind(name, bean));
+        }
         if (CLOCK.get() != null) {
             context.getRegistry().bind("dromedaryClock", java.time.Clock.class, CLOCK.get());
         }
