@@ -167,18 +167,21 @@ class DestinationIT {
     }
 
     @ParameterizedTest
-    @EnumSource(value = SyncMode.class, names = {"SYNC", "ADDITIVE"})
+    @EnumSource(SyncMode.class)
     void oneBadRecordInABatchOfAThousand_failsAlone(SyncMode mode) throws Exception {
         db.execute("INSERT INTO src.users SELECT g, 'u' || g || '@x.org', 'Name ' || g, now() - interval '1 hour' "
                 + "FROM generate_series(6, 1000) g",
                 "UPDATE src.users SET email = repeat('x', 40) || '@x.org' WHERE id = 500");
+        if (mode == SyncMode.ENRICH) {
+            db.execute("INSERT INTO dst.customers SELECT g, 'old', 'old' FROM generate_series(1, 1000) g");
+        }
         try (DromedaryHarness h = DromedaryHarness.start(properties(), sync(mode).replace("primaryKey: id\n",
                 "primaryKey: id\n    batchSize: 1000\n"), dir)) {
             run(h);
             RunCounts n = lastExport("customers");
-            assertThat(n.inserted).isEqualTo(999);
+            assertThat(mode == SyncMode.ENRICH ? n.updated : n.inserted).isEqualTo(999);
             assertThat(n.failed).isEqualTo(1);
-            assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(999);
+            assertThat(db.queryLong("SELECT count(*) FROM dst.customers WHERE email <> 'old'")).isEqualTo(999);
             assertThat(db.rows("SELECT pk, reason FROM dromedary.export_errors WHERE destination = 'customers'"))
                     .containsExactly(List.of("500", "value too long for type character varying(30)"));
 
@@ -190,9 +193,13 @@ class DestinationIT {
         }
     }
 
-    @Test
-    void aReplayedBatch_changesNothing() throws Exception {
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), sync(SyncMode.SYNC), dir)) {
+    @ParameterizedTest
+    @EnumSource(SyncMode.class)
+    void aReplayedBatch_changesNothing(SyncMode mode) throws Exception {
+        if (mode == SyncMode.ENRICH) {
+            db.execute("INSERT INTO dst.customers SELECT g, 'old', 'old' FROM generate_series(1, 5) g");
+        }
+        try (DromedaryHarness h = DromedaryHarness.start(properties(), sync(mode), dir)) {
             run(h);
             long before = db.queryLong("SELECT sum(xmin::text::bigint) FROM dst.customers");
             // As after a crash between the destination's commit and the store's: the batch is planned again.

@@ -204,9 +204,13 @@ class GroupsIT {
         return db.rows("SELECT person_id::text, group_name FROM dst.people_groups ORDER BY 1, 2");
     }
 
-    @Test
-    void enteringAndLeavingGroups_changesOnlyThatRecordsGroupRows() throws Exception {
-        String sync = SOURCES + DESTINATION.replace("MODE", "sync").replace("    group: TRACKED\n", "");
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"sync", "additive", "enrich"})
+    void enteringAndLeavingGroups_changesOnlyThatRecordsGroupRows(String mode) throws Exception {
+        if (mode.equals("enrich")) {
+            db.execute("INSERT INTO dst.people VALUES (1, 'old'), (2, 'old'), (3, 'old')");
+        }
+        String sync = SOURCES + DESTINATION.replace("MODE", mode).replace("    group: TRACKED\n", "");
         try (DromedaryHarness h = DromedaryHarness.startWithClock(properties(), sync, dir, CLOCK)) {
             h.runOnce("people");
             assertThat(groupRows()).containsExactly(List.of("1", "VIP"), List.of("2", "Senior"));
@@ -217,16 +221,19 @@ class GroupsIT {
             db.execute("UPDATE people SET vip = true, updated_at = now() WHERE id = 2",
                     "UPDATE people SET vip = false, updated_at = now() WHERE id = 1");
             h.runOnce("people");
-            assertThat(groupRows()).containsExactly(List.of("2", "Senior"), List.of("2", "VIP"));
+            assertThat(groupRows()).as(mode).containsExactly(List.of("2", "Senior"), List.of("2", "VIP"));
             assertThat(db.queryLong("SELECT count(*) FROM dst.people")).isEqualTo(3);
         }
     }
 
     @Test
     void aTrackedGroup_sendsMembersOnly_andSyncDeletesARecordThatLeaves() throws Exception {
-        for (String mode : new String[] {"sync", "additive"}) {
+        for (String mode : new String[] {"sync", "additive", "enrich"}) {
             db.execute("TRUNCATE dst.people, dst.people_groups", "DROP SCHEMA IF EXISTS dromedary CASCADE",
                     "UPDATE people SET vip = (id = 1), updated_at = now()");
+            if (mode.equals("enrich")) {
+                db.execute("INSERT INTO dst.people VALUES (1, 'old')");
+            }
             String sync = SOURCES + DESTINATION.replace("MODE", mode).replace("TRACKED", "vips");
             try (DromedaryHarness h = DromedaryHarness.startWithClock(properties(), sync, dir, CLOCK)) {
                 h.runOnce("people");
@@ -237,11 +244,24 @@ class GroupsIT {
                 if (mode.equals("sync")) {
                     assertThat(db.queryLong("SELECT count(*) FROM dst.people")).isZero();
                 } else {
-                    assertThat(db.rows("SELECT id::text FROM dst.people")).as("additive keeps the row").containsExactly(List.of("1"));
+                    assertThat(db.rows("SELECT id::text FROM dst.people")).as(mode + " keeps the row").containsExactly(List.of("1"));
                 }
                 assertThat(groupRows()).as(mode + ": its group rows are gone").isEmpty();
             }
         }
+    }
+
+    @Test
+    void changedRules_reevaluateEveryRecordAtTheNextStart() throws Exception {
+        String before = SOURCES + "groups:\n  - name: adults\n    rules: [ { property: age, op: gte, value: \"40\" } ]\n";
+        try (DromedaryHarness h = DromedaryHarness.startWithClock(properties(), before, dir, CLOCK)) {
+            h.runOnce("people");
+        }
+        assertThat(membersOf("adults")).containsExactly("2");
+        try (DromedaryHarness h = DromedaryHarness.startWithClock(properties(), before.replace("\"40\"", "\"18\""), dir, CLOCK)) {
+            h.runOnce("people");
+        }
+        assertThat(membersOf("adults")).as("no data changed, the rule did").containsExactly("1", "2");
     }
 
     @Test
