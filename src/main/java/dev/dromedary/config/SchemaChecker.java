@@ -108,6 +108,13 @@ public final class SchemaChecker {
             }
             tiebreak = s.mapping().column();
         }
+        for (String keyColumn : new java.util.LinkedHashSet<>(List.of(tiebreak, s.mapping().column()))) {
+            if (t.column(keyColumn).map(TableColumns.Column::nullable).orElse(false)) {
+                org.slf4j.LoggerFactory.getLogger(SchemaChecker.class).warn("{}: source '{}': column '{}' of table '{}' "
+                        + "is nullable; rows with null there make no record and are skipped. Make it NOT NULL (or the "
+                        + "primary key) to be sure nothing is left out", file, s.id(), keyColumn, s.table());
+            }
+        }
         return new TableShape(t.schema(), t, tiebreak, primary, timeCursor);
     }
 

@@ -44,8 +44,10 @@ public final class TableScan {
         for (PropertyDefinition p : direct) {
             b.append(", t.").append(Identifiers.quote(p.column())).append("::text");
         }
+        // A row without a key makes no record, and a null in the tie-break column would stop the keyset walk.
         b.append(" FROM ").append(Identifiers.qualified(shape.schema(), source.table())).append(" t WHERE ")
-                .append(filters.sql());
+                .append(tiebreak).append(" IS NOT NULL AND t.").append(Identifiers.quote(source.mapping().column()))
+                .append(" IS NOT NULL AND ").append(filters.sql());
         this.select = b.toString();
         this.order = cursorCol == null ? " ORDER BY " + tiebreak + " LIMIT ?" : " ORDER BY " + cursorCol + ", " + tiebreak + " LIMIT ?";
     }
