@@ -35,6 +35,7 @@ public final class RecordWriter {
     private final String mergeSql;
     private final UniqueProperties unique;
     private final String keyProperty;
+    private final boolean matchesRecordKey;
 
     public record Written(long created, long updated) {
     }
@@ -57,6 +58,7 @@ public final class RecordWriter {
         // Query sources key their rows by record; table sources by the value of their mapped property.
         String matchProperty = source.mapping() == null ? primaryKeyProperty : source.mapping().property();
         this.keyProperty = primaryKeyProperty;
+        this.matchesRecordKey = !primary && matchProperty.equals(primaryKeyProperty);
         this.mergeSql = primary ? upsertSql(n) : updateSql(n, matchProperty.equals(primaryKeyProperty) ? null : matchProperty);
         this.unique = new UniqueProperties(store, model, source.properties().stream()
                 .filter(PropertyDefinition::unique).map(PropertyDefinition::name).toList());
@@ -113,6 +115,9 @@ public final class RecordWriter {
                 + ", seq = " + nextSeq() + ", updated_at = now() FROM s "
                 + "WHERE r.model = ? AND " + match + " AND r.deleted_at IS NULL AND (r.properties || s.props IS DISTINCT FROM r.properties "
                 + "OR " + invalid + " IS DISTINCT FROM r.invalid) RETURNING r.pk) "
+                // Records this page computed in full need no separate enrichment by this source any more.
+                + (matchProperty == null ? ", dq AS (DELETE FROM " + store.table("enrich_queue")
+                        + " q USING s WHERE q.source = ? AND q.pk = s.pk) " : "")
                 + "SELECT 0, count(*), coalesce(array_agg(pk), '{}') FROM m";
     }
 
@@ -193,6 +198,9 @@ public final class RecordWriter {
                 ps.setArray(1, c.createArrayOf("text", names));
                 ps.setString(2, model);
                 ps.setArray(3, c.createArrayOf("text", names));
+                if (matchesRecordKey) {
+                    ps.setString(4, source.id());
+                }
             }
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
