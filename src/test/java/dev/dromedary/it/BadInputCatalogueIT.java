@@ -149,6 +149,12 @@ class BadInputCatalogueIT {
                     properties: [ { name: w, query: "WITH d AS (DELETE FROM x RETURNING 1) SELECT count(*) FROM d" } ]
                     schedule: { every: 1h, query: "SELECT id FROM users", property: userId }
                 groups:"""), "source 'writes'.properties.w.query: is refused: it would write (DELETE); query sources only read");
+        refused(s -> s.replace("syncMode: sync", "syncMode: sync\n    groupsTable: nope_groups\n    groupForeignKey: customer_id\n"
+                + "    groupColumnName: name\n    groups: { named: Named }"),
+                "destination 'customers'.groupsTable: table 'nope_groups' does not exist in schema 'dst' of App 'warehouse'");
+        refused(s -> s.replace("syncMode: sync", "syncMode: sync\n    groupsTable: loose\n    groupForeignKey: customer_id\n"
+                + "    groupColumnName: email\n    groups: { named: Named }"),
+                "destination 'customers'.groupForeignKey: column 'customer_id' does not exist in table 'loose'");
         assertThat(db.queryLong("SELECT count(*) FROM x")).as("table x survived every case").isZero();
     }
 
