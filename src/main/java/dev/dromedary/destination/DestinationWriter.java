@@ -178,5 +178,10 @@ public final class DestinationWriter {
             copy.endRow();
         }
         Copy.in(c, "COPY pg_temp." + stage + " FROM STDIN", copy);
+        // A fresh temporary table has no statistics: without them the planner may join it to the destination by
+        // scanning the whole destination, once per batch.
+        try (Statement st = c.createStatement()) {
+            st.execute("ANALYZE pg_temp." + stage);
+        }
     }
 }
