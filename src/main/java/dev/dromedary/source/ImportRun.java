@@ -11,6 +11,8 @@ public final class ImportRun {
     long estimatedRows = -1;
     /** Secondary sources on a full schedule page over the model's records, not over the table. */
     boolean overRecords;
+    /** For a first run paged over records: the table cursor to save with the last page. */
+    Cursor finalCursor;
     boolean more = true;
     boolean finished;
     boolean released;

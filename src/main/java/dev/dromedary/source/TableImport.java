@@ -112,6 +112,12 @@ public final class TableImport implements SourceImport {
         }
         try {
             locate(run, stored, incremental);
+            if (incremental && !primary && stored.isStart()) {
+                // A secondary source's first run would aggregate each record once per page holding one of its
+                // rows; paging over the records computes each once, then the cursor jumps to the newest row.
+                run.overRecords = true;
+                run.cursor = Cursor.START;
+            }
         } catch (SQLException | RuntimeException e) {
             // The run was recorded as started: it must not stay "running".
             runs.finish(run.runId, run.counts, Errors.describe(e));
@@ -129,6 +135,9 @@ public final class TableImport implements SourceImport {
                 run.cursor = scan.startOf(c, stored);
                 run.upperBound = scan.upperBound(c);
                 run.estimatedRows = scan.estimateRows(c, run.cursor, run.upperBound);
+                if (incremental && !primary && stored.isStart()) {
+                    run.finalCursor = scan.highest(c, run.upperBound);
+                }
             } finally {
                 Transactions.endReadOnly(c);
             }
@@ -209,8 +218,16 @@ public final class TableImport implements SourceImport {
     /** Commits the page's records and, with them, the cursor past the page. */
     public void store(ImportRun run, SourcePage page) throws SQLException {
         boolean moved = page.rowsRead() > 0;
-        boolean saveCursor = source.schedule().incremental() && moved;
-        RecordWriter.Written w = writer.write(page, saveCursor ? page.last() : null, null);
+        Cursor save = null;
+        if (run.finalCursor != null) {
+            // Paging over records: the table cursor moves once, with the last page.
+            if (!page.more() && !run.finalCursor.isStart()) {
+                save = run.finalCursor;
+            }
+        } else if (source.schedule().incremental() && moved) {
+            save = page.last();
+        }
+        RecordWriter.Written w = writer.write(page, save, null);
         if (moved) {
             run.cursor = page.last();
         }

@@ -83,6 +83,26 @@ public final class TableScan {
         }
     }
 
+    /** The last row in cursor order, up to the clock: where a run that reads everything leaves the cursor. */
+    public Cursor highest(Connection c, String upper) throws SQLException {
+        List<String> params = new ArrayList<>();
+        String sql = select.replaceFirst("^SELECT .*? FROM ", java.util.regex.Matcher.quoteReplacement(
+                "SELECT " + cursorCol + "::text, " + tiebreak + "::text FROM "))
+                + conditions(Cursor.START, upper, params) + " ORDER BY " + cursorCol + " DESC, " + tiebreak + " DESC LIMIT 1";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            for (String p : filters.parameters()) {
+                ps.setString(i++, p);
+            }
+            for (String p : params) {
+                ps.setString(i++, p);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Cursor(rs.getString(1), rs.getString(2)) : Cursor.START;
+            }
+        }
+    }
+
     /** The planner's estimate of the rows this run will scan (cheap, from the table's statistics). */
     public long estimateRows(Connection c, Cursor from, String upper) throws SQLException {
         List<String> params = new ArrayList<>();

@@ -103,6 +103,10 @@ class LeastPrivilegeIT {
                     "DELETE FROM src.users WHERE id = 9");
             h.runOnce("users");
             h.runOnce("purchases");
+            // the purchases cursor, set by its first run (paged over records), picks up what changes next
+            db.execute("UPDATE src.purchases SET amount = amount + 1000, updated_at = now() WHERE user_id = 8");
+            assertThat(h.importOnce("purchases").rowsRead).isEqualTo(3);
+            h.runOnce("users");
         }
         assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(499);
         assertThat(db.queryLong("""
