@@ -162,9 +162,11 @@ class BadInputCatalogueIT {
     void badRows_failAlone_andTheOthersSync() throws Exception {
         db.execute("CREATE TABLE messy (id int, email text, score numeric, seen timestamptz, bio text, age_text text, "
                         + "updated_at timestamptz NOT NULL)",
-                "INSERT INTO messy SELECT g, 'm' || g || '@x.org', g, now(), 'bio', '30', now() FROM generate_series(1, 40) g",
+                "INSERT INTO messy SELECT g, 'm' || g || '@x.org', g, now(), 'bio', '30', now() - interval '1 minute' "
+                        + "FROM generate_series(1, 40) g",
                 "INSERT INTO messy VALUES (NULL, 'nokey@x.org', 1, now(), 'x', '1', now())",
-                "INSERT INTO messy VALUES (5, 'second-five@x.org', 5, now(), 'x', '5', now() + interval '1 second')",
+                // a second row with key 5, read after the first (the newer one wins)
+                "INSERT INTO messy VALUES (5, 'second-five@x.org', 5, now(), 'x', '5', now() - interval '30 seconds')",
                 "UPDATE messy SET score = 'NaN' WHERE id = 6",
                 "UPDATE messy SET score = 'Infinity' WHERE id = 7",
                 "UPDATE messy SET seen = 'infinity' WHERE id = 8",
