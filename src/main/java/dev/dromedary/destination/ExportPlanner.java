@@ -25,6 +25,7 @@ public final class ExportPlanner {
     private final String configHash;
 
     private final String groupNamesJson;
+    private final dev.dromedary.record.AnalyzePacer pacer = new dev.dromedary.record.AnalyzePacer();
 
     public ExportPlanner(RecordStore store, DestinationDefinition destination, String model) {
         this.store = store;
@@ -56,13 +57,14 @@ public final class ExportPlanner {
                     + "'[]'::jsonb) FROM jsonb_each_text(CAST(? AS jsonb)) AS gm WHERE gm.key = ANY(r.groups)))");
         }
         String inScope = destination.trackedGroup() == null ? "TRUE" : "r.groups @> ARRAY[CAST(? AS text)]";
-        // Per record: new values, what was last exported, and whether it is new, changed or deleted.
+        // OFFSET 0 keeps the lateral from being inlined: the mapped values are built once per record, not once
+        // per reference. Per record: new values, what was last exported, and whether it is new, changed or deleted.
         this.pageSql = "SELECT r.seq, r.pk, m.mapped::text, e.pk IS NULL, e.exported IS DISTINCT FROM m.mapped, "
                 + "r.deleted_at IS NOT NULL OR NOT " + inScope + ", "
                 + "ARRAY(SELECT jsonb_array_elements_text(m.mapped -> '$groups')), "
                 + "coalesce(e.exported -> '$groups', '[]'::jsonb) <> '[]'::jsonb, "
                 + "(e.exported || jsonb_build_object('$groups', '[]'::jsonb))::text" + values + old
-                + " FROM " + store.table("records") + " r CROSS JOIN LATERAL (SELECT " + mapped + " AS mapped) m"
+                + " FROM " + store.table("records") + " r CROSS JOIN LATERAL (SELECT " + mapped + " AS mapped OFFSET 0) m"
                 + " LEFT JOIN " + store.table("exports") + " e ON e.destination = ? AND e.pk = r.pk"
                 + " WHERE r.model = ? AND r.seq > ? AND r.seq <= ? ORDER BY r.seq LIMIT ?";
     }
@@ -282,6 +284,9 @@ public final class ExportPlanner {
                 Transactions.rollback(c, e);
                 throw e;
             }
+        }
+        if (pacer.add(run.written.size() + run.deletedKeys.size())) {
+            store.analyze();
         }
         run.lastSeq = run.batchLastSeq;
         run.written.clear();

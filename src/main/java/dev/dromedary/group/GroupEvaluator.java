@@ -89,6 +89,9 @@ public final class GroupEvaluator {
                     ps.executeUpdate();
                 }
                 c.commit();
+                if (changed > 10_000) {
+                    store.analyze();
+                }
                 if (changed > 0) {
                     LOG.info("Groups of {}: {} record(s) changed membership", model, changed);
                 }

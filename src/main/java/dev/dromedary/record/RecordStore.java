@@ -39,6 +39,19 @@ public final class RecordStore {
         }
     }
 
+    /**
+     * Refreshes the planner's statistics of the store's busy tables after a large change: without them (and
+     * autovacuum may be off, or behind) joins to records turn into scans of the whole table.
+     */
+    public void analyze() {
+        try (java.sql.Connection c = dataSource.getConnection(); java.sql.Statement st = c.createStatement()) {
+            st.execute("ANALYZE " + table("records") + ", " + table("exports") + ", " + table("enrich_queue"));
+        } catch (java.sql.SQLException e) {
+            org.slf4j.LoggerFactory.getLogger(RecordStore.class).warn("ANALYZE of the record store failed: {}",
+                    e.getMessage());
+        }
+    }
+
     /** The sequence that numbers record changes, as a regclass literal for nextval(). */
     public String sequenceLiteral() {
         return "'" + Identifiers.qualified(schema, "record_seq").replace("'", "''") + "'";

@@ -134,6 +134,15 @@ public final class RecordWriter {
         return "'" + s.replace("'", "''") + "'";
     }
 
+    private final AnalyzePacer pacer = new AnalyzePacer();
+
+    /** Keeps the store's statistics fresh while a run changes many records. */
+    private void paceAnalyze(Written w) {
+        if (pacer.add(w.created() + w.updated())) {
+            store.analyze();
+        }
+    }
+
     /**
      * Merges the page and saves the cursor in one transaction.
      * @param done store work that must commit with the page (e.g. removing enrichment-queue entries), or null
@@ -150,6 +159,7 @@ public final class RecordWriter {
                     cursors.save(c, source.id(), configHash, newCursor);
                 }
                 c.commit();
+                paceAnalyze(w);
                 return w;
             } catch (SQLException | RuntimeException e) {
                 Transactions.rollback(c, e);
@@ -184,6 +194,10 @@ public final class RecordWriter {
             copy.endRow();
         }
         Copy.in(c, "COPY " + stage + " FROM STDIN", copy);
+        // Statistics for the fresh rows, so the merge joins through the records' index.
+        try (Statement st = c.createStatement()) {
+            st.execute("ANALYZE " + stage);
+        }
         String[] names = source.properties().stream().map(PropertyDefinition::name).toArray(String[]::new);
         Written written;
         String[] changed;
