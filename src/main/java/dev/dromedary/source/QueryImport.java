@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +38,7 @@ public final class QueryImport implements SourceImport {
     private final RecordWriter writer;
     private final EnrichQueue queue;
     private final RunHistory runs;
-    private final Semaphore exclusive = new Semaphore(1);
+    private final RunGate gate = new RunGate();
 
     public QueryImport(SourceDefinition source, boolean primary, DataSource sourceData, RecordStore store, String model,
                        String primaryKeyProperty, QueryKeys keys, List<QueryProperty> properties,
@@ -72,13 +71,7 @@ public final class QueryImport implements SourceImport {
 
     @Override
     public ImportRun begin() throws SQLException, InterruptedException {
-        exclusive.acquire();
-        try {
-            return new ImportRun(runs.start("import", source.id()), "import", Cursor.START);
-        } catch (SQLException | RuntimeException e) {
-            exclusive.release();
-            throw e;
-        }
+        return gate.open(() -> new ImportRun(runs.start("import", source.id()), "import", Cursor.START));
     }
 
     @Override
@@ -188,13 +181,7 @@ public final class QueryImport implements SourceImport {
 
     @Override
     public ImportRun beginEnrich() throws SQLException, InterruptedException {
-        exclusive.acquire();
-        try {
-            return new ImportRun(runs.start("import", source.id() + ":enrich"), "enrich", Cursor.START);
-        } catch (SQLException | RuntimeException e) {
-            exclusive.release();
-            throw e;
-        }
+        return gate.open(() -> new ImportRun(runs.start("import", source.id() + ":enrich"), "enrich", Cursor.START));
     }
 
     @Override
@@ -213,11 +200,11 @@ public final class QueryImport implements SourceImport {
             LOG.error("Import {} could not start: {}", source.id(), Errors.describe(error));
             return;
         }
+        gate.close(run);
         if (run.finished) {
             return;
         }
         run.finished = true;
-        exclusive.release();
         runs.finish(run.runId, run.counts, Errors.describe(error));
         if (error == null) {
             LOG.info("Import {} succeeded: {} keys, {} records created, {} updated", source.id(), run.counts.rowsRead,

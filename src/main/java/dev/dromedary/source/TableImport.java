@@ -41,8 +41,7 @@ public final class TableImport implements SourceImport {
     private final boolean primary;
     private RecordConfirmer confirmer;
     private dev.dromedary.run.RunMetrics metrics;
-    // Two runs of one source never overlap, whoever starts them (its schedule, a refresh, --once).
-    private final java.util.concurrent.Semaphore exclusive = new java.util.concurrent.Semaphore(1);
+    private final RunGate gate = new RunGate();
 
     public TableImport(SourceDefinition source, TableShape shape, DataSource sourceData, RecordWriter writer,
                        CursorStore cursors, EnrichQueue queue, RunHistory runs, String configHash) {
@@ -93,13 +92,7 @@ public final class TableImport implements SourceImport {
     }
 
     public ImportRun begin() throws SQLException, InterruptedException {
-        exclusive.acquire();
-        try {
-            return start();
-        } catch (SQLException | RuntimeException e) {
-            exclusive.release();
-            throw e;
-        }
+        return gate.open(this::start);
     }
 
     private ImportRun start() throws SQLException {
@@ -275,13 +268,7 @@ public final class TableImport implements SourceImport {
 
     /** Starts the "properties" step: records created by the primary source, waiting for this source's values. */
     public ImportRun beginEnrich() throws SQLException, InterruptedException {
-        exclusive.acquire();
-        try {
-            return new ImportRun(runs.start("import", source.id() + ":enrich"), "enrich", Cursor.START);
-        } catch (SQLException | RuntimeException e) {
-            exclusive.release();
-            throw e;
-        }
+        return gate.open(() -> new ImportRun(runs.start("import", source.id() + ":enrich"), "enrich", Cursor.START));
     }
 
     /** One batch of queued records: their properties and their removal from the queue commit together. */
@@ -304,16 +291,11 @@ public final class TableImport implements SourceImport {
             LOG.error("Import {} could not start: {}", source.id(), error == null ? "" : Errors.describe(error));
             return;
         }
+        gate.close(run);
         if (run.finished) {
-            if (!run.released) {
-                run.released = true;
-                exclusive.release();
-            }
             return;
         }
         run.finished = true;
-        run.released = true;
-        exclusive.release();
         runs.finish(run.runId, run.counts, Errors.describe(error));
         double secs = (System.nanoTime() - run.startedNanos) / 1e9;
         if (metrics != null && run.kind.equals("import")) {
