@@ -46,7 +46,8 @@ public final class AppChecker {
             return "cannot reach host '" + app.host() + "': unknown host";
         }
         if (root instanceof ConnectException || state.startsWith("08")) {
-            if (e.getMessage() != null && e.getMessage().toLowerCase().contains("ssl")) {
+            String lower = e.getMessage() == null ? "" : e.getMessage().toLowerCase();
+            if (lower.contains("ssl") || lower.contains("certificate") || lower.contains("key file")) {
                 return "SSL connection failed: " + firstLine(e.getMessage());
             }
             return "cannot reach " + app.host() + ":" + app.port() + ": " + firstLine(
