@@ -35,12 +35,19 @@ ssl_cert_file = '$dir/server.crt'
 ssl_key_file = '$dir/server.key'
 ssl_ca_file = '$dir/ca.crt'
 CONF
-  cat > "$conf/pg_hba.conf" <<HBA
+fi
+# Written every time, so a cluster made by an older version of this script gets today's rules.
+conf=/etc/postgresql/$version/dromedary_tls
+cat > "$conf/pg_hba.conf" <<HBA
 local   all  postgres                      peer
 hostssl all  dromedary_cert  127.0.0.1/32  cert
+host    all  dromedary_pw    127.0.0.1/32  scram-sha-256
+hostssl all  dromedary_pw    127.0.0.1/32  scram-sha-256
 hostssl all  all             127.0.0.1/32  trust
 host    all  all             127.0.0.1/32  trust
 HBA
+if pg_isready -h 127.0.0.1 -p "$port" -q; then
+  pg_ctlcluster --skip-systemctl-redirect "$version" dromedary_tls reload
 fi
 if ! pg_isready -h 127.0.0.1 -p "$port" -q; then
   pg_ctlcluster --skip-systemctl-redirect "$version" dromedary_tls start
@@ -48,3 +55,5 @@ if ! pg_isready -h 127.0.0.1 -p "$port" -q; then
 fi
 psql -h 127.0.0.1 -p "$port" -U postgres -qtAc "SELECT 1 FROM pg_roles WHERE rolname = 'dromedary_cert'" | grep -q 1 \
   || psql -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE ROLE dromedary_cert LOGIN"
+psql -h 127.0.0.1 -p "$port" -U postgres -qtAc "SELECT 1 FROM pg_roles WHERE rolname = 'dromedary_pw'" | grep -q 1 \
+  || psql -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE ROLE dromedary_pw LOGIN PASSWORD 'right-Pa55word'"

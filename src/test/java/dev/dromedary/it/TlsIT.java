@@ -71,4 +71,13 @@ class TlsIT {
                 DIR + "ca.crt")));
         assertThat(without).startsWith("App 'tls' (localhost:5433/postgres): ").contains("dromedary_cert");
     }
+
+    @Test
+    void aWrongPassword_isNamedAsSuch_andNeverShown() {
+        // the TLS cluster demands scram-sha-256 for role dromedary_pw
+        assertThat(AppChecker.problem(app(Map.of("user", "dromedary_pw", "password", "right-Pa55word")))).isNull();
+        String wrong = AppChecker.problem(app(Map.of("user", "dromedary_pw", "password", "Wr0ng-Pa55word")));
+        assertThat(wrong).isEqualTo("App 'tls' (localhost:5433/postgres): login failed for user 'dromedary_pw': "
+                + "wrong password").doesNotContain("Wr0ng-Pa55word");
+    }
 }
