@@ -204,4 +204,21 @@ class QuerySourceIT {
             }
         }
     }
+
+    @Test
+    void aStatementOverTheTimeout_isCancelled_retried_thenTheRunFailsCleanly() throws Exception {
+        Properties p = properties();
+        p.setProperty("dromedary.apps.crm.statement-timeout", "300ms");
+        String sync = USERS + querySource("""
+                  - name: slow
+                    query: "SELECT count(*) FROM pg_sleep(1) WHERE CAST({{ userId }} AS text) IS NOT NULL"
+                """, "{ every: 1h, query: \"SELECT user_id FROM purchases\", property: userId }");
+        try (DromedaryHarness h = DromedaryHarness.start(p, sync, dir)) {
+            h.importOnce("users");
+            Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> h.importOnce("spend"));
+            assertThat(t).hasStackTraceContaining("canceling statement due to statement timeout");
+        }
+        assertThat(db.rows("SELECT status, error FROM dromedary.runs WHERE name = 'spend'")).containsExactly(
+                List.of("failed", "canceling statement due to statement timeout"));
+    }
 }
