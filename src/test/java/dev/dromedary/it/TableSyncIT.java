@@ -237,6 +237,26 @@ class TableSyncIT {
     }
 
     @Test
+    void aLockHeldTooLong_endsTheRunAtTheLockTimeout_andTheNextRunIsExact() throws Exception {
+        Properties p = properties();
+        p.setProperty("dromedary.apps.warehouse.lock-timeout", "200ms");
+        try (DromedaryHarness h = DromedaryHarness.start(p, SYNC, dir)) {
+            h.importOnce("crm-users");
+            try (java.sql.Connection locker = db.connect()) {
+                locker.setAutoCommit(false);
+                locker.createStatement().execute("LOCK TABLE dst.customers IN ACCESS EXCLUSIVE MODE");
+                assertThatThrownBy(() -> h.exportOnce("warehouse-customers"))
+                        .hasStackTraceContaining("canceling statement due to lock timeout");
+                locker.rollback();
+            }
+            assertThat(h.exportOnce("warehouse-customers").inserted).isEqualTo(10_000);
+        }
+        assertThat(db.queryLong(DIFFERENCE)).isZero();
+        assertThat(db.rows("SELECT status FROM dromedary.runs WHERE kind = 'export' ORDER BY id")).containsExactly(
+                List.of("failed"), List.of("succeeded"));
+    }
+
+    @Test
     void rowsSharingOneCursorValue_areEachImportedOnce() throws Exception {
         db.execute("UPDATE src.users SET updated_at = timestamptz '2024-07-01 00:00:00+00'");
         try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC.replace("pageSize: 700", "pageSize: 100"), dir)) {
