@@ -1,5 +1,6 @@
 package dev.dromedary.destination;
 
+import dev.dromedary.sql.Identifiers;
 import dev.dromedary.record.ModelLock;
 import dev.dromedary.record.RecordStore;
 import dev.dromedary.sql.Transactions;
@@ -45,9 +46,9 @@ public final class ExportPlanner {
         for (int i = 0; i < columns.size(); i++) {
             String column = columns.get(i);
             String property = destination.mappings().get(column);
-            mapped.append(i == 0 ? "" : ", ").append(literal(column)).append(", r.properties -> ").append(literal(property));
-            values.append(", m.mapped ->> ").append(literal(column));
-            old.append(", e.exported ->> ").append(literal(column));
+            mapped.append(i == 0 ? "" : ", ").append(Identifiers.literal(column)).append(", r.properties -> ").append(Identifiers.literal(property));
+            values.append(", m.mapped ->> ").append(Identifiers.literal(column));
+            old.append(", e.exported ->> ").append(Identifiers.literal(column));
         }
         mapped.append(")");
         boolean groupsTable = destination.groupsTable() != null;
@@ -69,9 +70,6 @@ public final class ExportPlanner {
                 + " WHERE r.model = ? AND r.seq > ? AND r.seq <= ? ORDER BY r.seq LIMIT ?";
     }
 
-    private static String literal(String s) {
-        return "'" + s.replace("'", "''") + "'";
-    }
 
     public List<String> columns() {
         return columns;

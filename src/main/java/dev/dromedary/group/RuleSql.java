@@ -1,5 +1,6 @@
 package dev.dromedary.group;
 
+import dev.dromedary.sql.Identifiers;
 import dev.dromedary.record.PropertyType;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +21,7 @@ final class RuleSql {
     /** Appends the rule's condition to {@code sql} and its bind values to {@code params}. */
     static void append(GroupRule rule, PropertyType type, boolean array, StringBuilder sql, List<Object> params,
                        java.time.Instant now) {
-        String prop = "'" + rule.property().replace("'", "''") + "'";
+        String prop = Identifiers.literal(rule.property());
         GroupOp op = rule.op();
         boolean negated = op == GroupOp.NE || op == GroupOp.NOT_LIKE || op == GroupOp.NOT_I_LIKE
                 || op == GroupOp.NOT_EXISTS;

@@ -30,7 +30,7 @@ public final class RecordStore {
     public void indexProperty(String property) {
         String name = "records_p_" + Integer.toHexString(property.hashCode()) + "_" + property.length();
         String sql = "CREATE INDEX IF NOT EXISTS " + Identifiers.quote(name) + " ON " + table("records")
-                + " (model, (properties ->> '" + property.replace("'", "''") + "'))";
+                + " (model, (properties ->> " + Identifiers.literal(property) + "))";
         try (java.sql.Connection c = dataSource.getConnection(); java.sql.Statement st = c.createStatement()) {
             st.execute(sql);
         } catch (java.sql.SQLException e) {
@@ -54,7 +54,7 @@ public final class RecordStore {
 
     /** The sequence that numbers record changes, as a regclass literal for nextval(). */
     public String sequenceLiteral() {
-        return "'" + Identifiers.qualified(schema, "record_seq").replace("'", "''") + "'";
+        return Identifiers.literal(Identifiers.qualified(schema, "record_seq"));
     }
 
     public DataSource dataSource() {

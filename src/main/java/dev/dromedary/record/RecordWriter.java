@@ -1,5 +1,6 @@
 package dev.dromedary.record;
 
+import dev.dromedary.sql.Identifiers;
 import dev.dromedary.source.Cursor;
 import dev.dromedary.source.CursorStore;
 import dev.dromedary.source.PropertyDefinition;
@@ -67,13 +68,13 @@ public final class RecordWriter {
     private String propsSql(int n) {
         List<String> props = new ArrayList<>();
         if (primary) {
-            props.add(literal(keyProperty) + ", to_jsonb(pk)");
+            props.add(Identifiers.literal(keyProperty) + ", to_jsonb(pk)");
         }
         List<String> invalid = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             PropertyDefinition p = source.properties().get(i);
-            props.add(literal(p.name()) + ", " + ValueConverter.toJsonSql(p.type(), p.array(), "v" + i));
-            invalid.add(literal(p.name()) + ", i" + i);
+            props.add(Identifiers.literal(p.name()) + ", " + ValueConverter.toJsonSql(p.type(), p.array(), "v" + i));
+            invalid.add(Identifiers.literal(p.name()) + ", i" + i);
         }
         return "WITH s AS (SELECT DISTINCT ON (pk) pk, " + jsonObject(props) + " AS props, "
                 + (invalid.isEmpty() ? "'{}'::jsonb" : "jsonb_strip_nulls(" + jsonObject(invalid) + ")") + " AS inv "
@@ -109,7 +110,7 @@ public final class RecordWriter {
     private String updateSql(int n, String matchProperty) {
         String records = store.table("records");
         String invalid = String.format(MERGED_INVALID, "nullif(s.inv, '{}'::jsonb)");
-        String match = matchProperty == null ? "r.pk = s.pk" : "r.properties ->> " + literal(matchProperty) + " = s.pk";
+        String match = matchProperty == null ? "r.pk = s.pk" : "r.properties ->> " + Identifiers.literal(matchProperty) + " = s.pk";
         return propsSql(n) + ", "
                 + "m AS (UPDATE " + records + " AS r SET properties = r.properties || s.props, invalid = " + invalid
                 + ", seq = " + nextSeq() + ", updated_at = now() FROM s "
@@ -130,9 +131,6 @@ public final class RecordWriter {
         return parts.isEmpty() ? "'{}'::jsonb" : String.join(" || ", parts);
     }
 
-    static String literal(String s) {
-        return "'" + s.replace("'", "''") + "'";
-    }
 
     private final AnalyzePacer pacer = new AnalyzePacer();
 

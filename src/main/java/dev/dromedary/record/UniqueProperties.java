@@ -1,5 +1,6 @@
 package dev.dromedary.record;
 
+import dev.dromedary.sql.Identifiers;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -26,7 +27,7 @@ final class UniqueProperties {
         }
         String records = store.table("records");
         for (String p : properties) {
-            String value = "properties ->> " + RecordWriter.literal(p);
+            String value = "properties ->> " + Identifiers.literal(p);
             String sql = "WITH touched AS (SELECT DISTINCT " + value + " AS v FROM " + records
                     + " WHERE model = ? AND pk = ANY(?) AND " + value + " IS NOT NULL), "
                     + "ranked AS (SELECT r.pk, r." + value + " AS v, first_value(r.pk) OVER (PARTITION BY r." + value

@@ -1,5 +1,6 @@
 package dev.dromedary.source;
 
+import dev.dromedary.sql.Identifiers;
 import dev.dromedary.record.RecordStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,7 +26,7 @@ public final class EnrichQueue {
         this.model = model;
         this.source = source;
         this.keyExpression = mappedProperty == null ? "r.pk"
-                : "r.properties ->> '" + mappedProperty.replace("'", "''") + "'";
+                : "r.properties ->> " + Identifiers.literal(mappedProperty);
     }
 
     public Batch next(int limit) throws SQLException {

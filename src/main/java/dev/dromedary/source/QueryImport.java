@@ -1,5 +1,6 @@
 package dev.dromedary.source;
 
+import dev.dromedary.sql.Identifiers;
 import dev.dromedary.record.RecordStore;
 import dev.dromedary.record.RecordWriter;
 import dev.dromedary.run.Errors;
@@ -101,10 +102,10 @@ public final class QueryImport implements SourceImport {
         }
         String keyProperty = source.schedule().queryProperty();
         String match = !byKeyProperty || keyProperty.equals(primaryKeyProperty) ? "r.pk"
-                : "r.properties ->> '" + keyProperty.replace("'", "''") + "'";
+                : "r.properties ->> " + Identifiers.literal(keyProperty);
         StringBuilder sql = new StringBuilder("SELECT r.pk");
         for (String v : variables) {
-            sql.append(", r.properties ->> '").append(v.replace("'", "''")).append("'");
+            sql.append(", r.properties ->> ").append(Identifiers.literal(v));
         }
         sql.append(" FROM ").append(store.table("records")).append(" r WHERE r.model = ? AND r.deleted_at IS NULL AND ")
                 .append(match).append(" = ANY(?)");

@@ -30,6 +30,14 @@ public final class Identifiers {
         return '"' + name.replace("\"", "\"\"") + '"';
     }
 
+    /**
+     * A configured name (a property, a column used as a JSON key) as a SQL string literal. Only names from the
+     * configuration come here; values from data are always bound parameters.
+     */
+    public static String literal(String name) {
+        return "'" + name.replace("'", "''") + "'";
+    }
+
     public static String qualified(String schema, String name) {
         return quote(schema) + "." + quote(name);
     }
