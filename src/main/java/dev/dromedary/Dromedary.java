@@ -18,8 +18,10 @@ import dev.dromedary.group.GroupEvaluator;
 import dev.dromedary.record.RecordDeleter;
 import dev.dromedary.record.RecordStore;
 import dev.dromedary.record.RecordWriter;
+import dev.dromedary.routes.ClusteredScheduler;
 import dev.dromedary.routes.SyncRouteBuilder;
 import dev.dromedary.run.RunHistory;
+import dev.dromedary.run.RunLocks;
 import dev.dromedary.source.CursorStore;
 import dev.dromedary.source.EnrichQueue;
 import dev.dromedary.source.QueryImport;
@@ -72,7 +74,7 @@ public final class Dromedary {
                       List<String> modelsWithGroups) {
         this.config = config;
         this.store = store;
-        this.runs = store == null ? null : new RunHistory(store);
+        this.runs = store == null ? null : new RunHistory(store, config.cluster().nodeId());
         this.sourceIds = sourceIds;
         this.secondarySourceIds = secondarySourceIds;
         this.destinationIds = destinationIds;
@@ -174,7 +176,10 @@ public final class Dromedary {
         }
         RecordStore store = new RecordStore(dataSources.get(config.store().app()), config.store().schema());
         store.migrate();
-        RunHistory runs = new RunHistory(store);
+        RunHistory runs = new RunHistory(store, config.cluster().nodeId());
+        int gates = config.syncs().stream().mapToInt(sy -> sy.sources().size() + sy.destinations().size()).sum();
+        RunLocks locks = new RunLocks(store, wrap.apply(pools.create(config.apps().get(config.store().app()), "locks",
+                Math.max(1, gates))));
         CursorStore cursors = new CursorStore(store);
 
         List<SourceImport> imports = new ArrayList<>();
@@ -219,10 +224,10 @@ public final class Dromedary {
                     }
                     PreparedQueries q = queries.get(s.id());
                     imports.add(new QueryImport(s, primary, dataSources.get(s.app()), store, model, pkProperty, q.keys(),
-                            q.properties(), writer, queue, runs));
+                            q.properties(), writer, queue, runs, locks));
                 } else {
                     TableImport source = new TableImport(s, sourceShapes.get(s.id()), dataSources.get(s.app()), writer,
-                            cursors, queue, runs, hash);
+                            cursors, queue, runs, locks, hash);
                     source.metrics(metrics);
                     if (primary && (s.schedule().confirmRecords() || !s.schedule().incremental())) {
                         source.confirmWith(new RecordConfirmer(s, sourceShapes.get(s.id()), dataSources.get(s.app()),
@@ -245,7 +250,7 @@ public final class Dromedary {
                 String pkType = destinationTables.get(d.id()).column(d.primaryKey()).orElseThrow().sqlType();
                 DestinationWriter writer = new DestinationWriter(d, app.schema(), dataSources.get(d.app()),
                         planner.columns(), pkType, groupKeyTypes.get(d.id()));
-                RecordExport export = new RecordExport(d, planner, writer, runs);
+                RecordExport export = new RecordExport(d, planner, writer, runs, locks);
                 export.metrics(metrics);
                 exports.add(export);
                 destinationIds.add(d.id());
@@ -260,9 +265,17 @@ public final class Dromedary {
             }
         }
         registerHealthChecks(context, config, store);
+        // --once and the CLI commands run on this node only; the cluster is for scheduled service.
+        boolean clustered = config.cluster().enabled() && mode == Mode.SCHEDULED;
+        if (clustered) {
+            ClusteredScheduler.configure(context, config.cluster(), config.apps().get(config.store().app()),
+                    config.store().schema());
+            LOG.info("Clustered scheduling: node '{}' joins the Quartz cluster in schema '{}'",
+                    config.cluster().nodeId(), config.store().schema());
+        }
         context.addRoutes(new SyncRouteBuilder(new SyncRouteBuilder.Plan(imports, schedules, enrichBySource,
                 exportsBySource, modelBySource, deleters, destinationsByModel, exports, refreshes, groupEvaluators,
-                mode == Mode.SCHEDULED)));
+                mode == Mode.SCHEDULED, clustered)));
         LOG.info("Dromedary installed: {} App(s), {} source(s), {} destination(s); record store in schema '{}' of App '{}'",
                 config.apps().size(), sourceIds.size(), destinationIds.size(), config.store().schema(), config.store().app());
         Dromedary installed = new Dromedary(config, store, sourceIds, secondaryIds, destinationIds,

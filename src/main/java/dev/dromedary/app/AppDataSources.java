@@ -12,18 +12,30 @@ public final class AppDataSources extends ServiceSupport {
     private final Map<String, HikariDataSource> pools = new LinkedHashMap<>();
 
     public DataSource create(AppConfig app) {
+        HikariDataSource ds = pool(app, "dromedary-" + app.name(), app.poolSize());
+        pools.put(app.name(), ds);
+        return ds;
+    }
+
+    /** A second pool of the App's connections for one purpose, closed with the others. */
+    public DataSource create(AppConfig app, String purpose, int size) {
+        HikariDataSource ds = pool(app, "dromedary-" + app.name() + "-" + purpose, size);
+        pools.put(app.name() + "/" + purpose, ds);
+        return ds;
+    }
+
+    /** A pool of the App's connections that the caller owns and closes. */
+    public static HikariDataSource pool(AppConfig app, String name, int size) {
         HikariConfig c = new HikariConfig();
-        c.setPoolName("dromedary-" + app.name());
+        c.setPoolName(name);
         c.setJdbcUrl(ConnectionProperties.url(app));
         c.setDataSourceProperties(ConnectionProperties.of(app));
-        c.setMaximumPoolSize(app.poolSize());
+        c.setMaximumPoolSize(size);
         c.setMinimumIdle(0);
         c.setConnectionTimeout(Math.max(250, app.connectTimeout().toMillis()));
         // Connect lazily: the start-up check reports connection problems with clearer words than the pool.
         c.setInitializationFailTimeout(-1);
-        HikariDataSource ds = new HikariDataSource(c);
-        pools.put(app.name(), ds);
-        return ds;
+        return new HikariDataSource(c);
     }
 
     @Override

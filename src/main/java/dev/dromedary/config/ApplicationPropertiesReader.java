@@ -20,6 +20,8 @@ public final class ApplicationPropertiesReader {
     public static final String SYNC_FILES = "dromedary.sync-files";
     public static final String DEFAULT_SYNC_FILES = "routes/*.sync.yaml";
     public static final String MAX_CURSOR_LAG = "dromedary.health.max-cursor-lag";
+    public static final String CLUSTER = "dromedary.cluster.";
+    static final Set<String> CLUSTER_OPTIONS = Set.of("enabled", "node-id", "checkin-interval", "threads");
 
     static final Set<String> APP_OPTIONS = Set.of("host", "port", "database", "schema", "user", "password",
             "password-file", "ssl", "ssl-certificate", "ssl-key", "ssl-certificate-authority", "pool-size",
@@ -45,10 +47,16 @@ public final class ApplicationPropertiesReader {
         for (Map.Entry<String, String> e : values.entrySet()) {
             String key = e.getKey();
             if (!key.startsWith("dromedary.apps.")) {
-                if (!key.equals(SYNC_FILES) && !key.equals("dromedary.store.app") && !key.equals("dromedary.store.schema")
-                        && !key.equals(MAX_CURSOR_LAG)) {
+                if (key.startsWith(CLUSTER)) {
+                    if (!CLUSTER_OPTIONS.contains(key.substring(CLUSTER.length()))) {
+                        problem(key, "unknown cluster option; valid options: "
+                                + new java.util.TreeSet<>(CLUSTER_OPTIONS));
+                    }
+                } else if (!key.equals(SYNC_FILES) && !key.equals("dromedary.store.app")
+                        && !key.equals("dromedary.store.schema") && !key.equals(MAX_CURSOR_LAG)) {
                     problem(key, "unknown key; valid keys are dromedary.apps.<name>.<option>, dromedary.store.app, "
-                            + "dromedary.store.schema, " + MAX_CURSOR_LAG + " and " + SYNC_FILES);
+                            + "dromedary.store.schema, dromedary.cluster.<option>, " + MAX_CURSOR_LAG + " and "
+                            + SYNC_FILES);
                 }
                 continue;
             }
@@ -81,6 +89,24 @@ public final class ApplicationPropertiesReader {
     public Duration maxCursorLag() {
         String v = values.get(MAX_CURSOR_LAG);
         return v == null ? null : duration(MAX_CURSOR_LAG, v, null);
+    }
+
+    /** Clustered scheduling over the record store (dromedary.cluster.*); off unless enabled. */
+    public ClusterConfig cluster() {
+        String nodeId = values.get(CLUSTER + "node-id");
+        if (nodeId != null && (nodeId.isBlank() || nodeId.length() > 200)) {
+            problem(CLUSTER + "node-id", "must be 1 to 200 characters");
+            nodeId = null;
+        }
+        Duration checkin = duration(CLUSTER + "checkin-interval", values.get(CLUSTER + "checkin-interval"),
+                ClusterConfig.DEFAULT_CHECKIN_INTERVAL);
+        if (checkin.toMillis() < 100) {
+            problem(CLUSTER + "checkin-interval", "must be at least 100ms");
+            checkin = ClusterConfig.DEFAULT_CHECKIN_INTERVAL;
+        }
+        return new ClusterConfig(bool(CLUSTER + "enabled", values.get(CLUSTER + "enabled"), false),
+                nodeId == null ? ClusterConfig.defaultNodeId() : nodeId.strip(), checkin,
+                positiveInt(CLUSTER + "threads", values.get(CLUSTER + "threads"), ClusterConfig.DEFAULT_THREADS));
     }
 
     public String syncFiles() {

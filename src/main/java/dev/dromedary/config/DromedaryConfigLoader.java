@@ -46,7 +46,7 @@ public final class DromedaryConfigLoader {
         var apps = props.apps();
         var store = props.store();
         List<SyncDefinition> syncs = readSyncFiles(props.syncFiles(), problems, context::resolvePropertyPlaceholders);
-        DromedaryConfig config = new DromedaryConfig(apps, store, syncs, props.maxCursorLag());
+        DromedaryConfig config = new DromedaryConfig(apps, store, syncs, props.maxCursorLag(), props.cluster());
         if (problems.isEmpty()) {
             new ConfigValidator(problems).validate(config);
         }
@@ -96,7 +96,7 @@ public final class DromedaryConfigLoader {
             resolved.append(resolved.length() == 0 ? "" : ",").append(path.isAbsolute() ? path : base.resolve(path));
         }
         List<SyncDefinition> syncs = readSyncFiles(resolved.toString(), problems, context::resolvePropertyPlaceholders);
-        DromedaryConfig config = new DromedaryConfig(apps, store, syncs, props.maxCursorLag());
+        DromedaryConfig config = new DromedaryConfig(apps, store, syncs, props.maxCursorLag(), props.cluster());
         if (problems.isEmpty()) {
             new ConfigValidator(problems).validate(config);
         }

@@ -2,12 +2,13 @@ package dev.dromedary.destination;
 
 import dev.dromedary.config.Enums;
 import dev.dromedary.run.Errors;
+import dev.dromedary.run.RunGate;
 import dev.dromedary.run.RunHistory;
+import dev.dromedary.run.RunLocks;
 import dev.dromedary.run.Transient;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.List;
-import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +20,8 @@ public final class RecordExport {
     private final ExportPlanner planner;
     private final DestinationWriter writer;
     private final RunHistory runs;
-    // Exports of one destination never overlap, whichever source's run triggers them.
-    private final Semaphore exclusive = new Semaphore(1);
+    // Exports of one destination never overlap, whichever source's run or node triggers them.
+    private final RunGate gate;
     private dev.dromedary.run.RunMetrics metrics;
 
     public void metrics(dev.dromedary.run.RunMetrics metrics) {
@@ -28,11 +29,12 @@ public final class RecordExport {
     }
 
     public RecordExport(DestinationDefinition destination, ExportPlanner planner, DestinationWriter writer,
-                        RunHistory runs) {
+                        RunHistory runs, RunLocks locks) {
         this.destination = destination;
         this.planner = planner;
         this.writer = writer;
         this.runs = runs;
+        this.gate = new RunGate(locks, "export", destination.id());
     }
 
     public String id() {
@@ -40,15 +42,18 @@ public final class RecordExport {
     }
 
     public ExportRun begin() throws SQLException, InterruptedException {
-        exclusive.acquire();
-        try {
-            ExportRun run = planner.begin(runs.start("export", destination.id()));
-            run.hasMore = true;
-            return run;
-        } catch (SQLException | RuntimeException e) {
-            exclusive.release();
-            throw e;
-        }
+        return gate.open(() -> {
+            long runId = runs.start("export", destination.id());
+            try {
+                ExportRun run = planner.begin(runId);
+                run.hasMore = true;
+                return run;
+            } catch (SQLException | RuntimeException e) {
+                // Recorded as started, so it must not stay "running".
+                runs.finish(runId, new dev.dromedary.run.RunCounts(), Errors.describe(e));
+                throw e;
+            }
+        });
     }
 
     /** Plans the next batch and opens its destination transaction. */
@@ -177,7 +182,7 @@ public final class RecordExport {
                 LOG.error("Export {} failed: {}", destination.id(), Errors.describe(error));
             }
         } finally {
-            exclusive.release();
+            gate.leave();
         }
     }
 }

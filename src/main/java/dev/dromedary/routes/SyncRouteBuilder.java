@@ -63,13 +63,15 @@ public final class SyncRouteBuilder extends RouteBuilder {
                        Map<String, String> modelBySource, Map<String, RecordDeleter> deleters,
                        Map<String, List<String>> destinationsByModel, List<RecordExport> exports,
                        Map<AppRefresh, List<String>> refreshes, Map<String, GroupEvaluator> groups,
-                       boolean startSchedules) {
+                       boolean startSchedules, boolean clustered) {
     }
 
     private final Plan plan;
+    private final QuartzUris quartz;
 
     public SyncRouteBuilder(Plan plan) {
         this.plan = plan;
+        this.quartz = new QuartzUris(plan.clustered());
     }
 
     @Override
@@ -106,7 +108,7 @@ public final class SyncRouteBuilder extends RouteBuilder {
 
     private void importRoutes(SourceImport source) {
         String id = source.id();
-        from(QuartzUris.of(id, plan.schedules().get(id)))
+        from(quartz.of(id, plan.schedules().get(id)))
                 .routeId("schedule-" + id)
                 .autoStartup(plan.startSchedules())
                 .to(RUN_SOURCE + id);
@@ -162,9 +164,7 @@ public final class SyncRouteBuilder extends RouteBuilder {
         withErrorHandling(from(GROUPS + model).routeId("groups-" + model), e -> { })
                 .process(e -> e.getIn().setBody(evaluator.evaluate(false)));
         if (evaluator.hasRelativeRules()) {
-            var route = from("quartz:dromedary-groups/" + java.net.URLEncoder.encode(model,
-                    java.nio.charset.StandardCharsets.UTF_8) + "?stateful=true&trigger.repeatInterval=3600000"
-                    + "&trigger.repeatCount=-1")
+            var route = from(quartz.every(QuartzUris.GROUPS, model, 3_600_000))
                     .routeId("groups-schedule-" + model)
                     .autoStartup(plan.startSchedules())
                     .process(e -> evaluator.evaluate(true));
@@ -177,9 +177,7 @@ public final class SyncRouteBuilder extends RouteBuilder {
     /** An App's refresh query on its own schedule; a changed result runs the App's refresh-enabled schedules. */
     private void refreshRoutes(AppRefresh refresh, List<String> sources) {
         String app = refresh.app().name();
-        from("quartz:dromedary-refresh/" + java.net.URLEncoder.encode(app, java.nio.charset.StandardCharsets.UTF_8)
-                + "?stateful=true&trigger.repeatInterval=" + refresh.app().refreshEvery().toMillis()
-                + "&trigger.repeatCount=-1")
+        from(quartz.every(QuartzUris.REFRESH, app, refresh.app().refreshEvery().toMillis()))
                 .routeId("refresh-schedule-" + app)
                 .autoStartup(plan.startSchedules())
                 .to(REFRESH + app);

@@ -11,17 +11,21 @@ import java.util.List;
 /** Writes each run's start, end, counts and outcome to the record store's runs table. */
 public final class RunHistory {
     private final RecordStore store;
+    private final String node;
 
-    public RunHistory(RecordStore store) {
+    /** @param node this process's node id, written with each run it starts */
+    public RunHistory(RecordStore store, String node) {
         this.store = store;
+        this.node = node;
     }
 
     public long start(String kind, String name) throws SQLException {
         try (Connection c = store.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement("INSERT INTO " + store.table("runs")
-                     + " (kind, name, status) VALUES (?, ?, 'running') RETURNING id")) {
+                     + " (kind, name, status, node) VALUES (?, ?, 'running', ?) RETURNING id")) {
             ps.setString(1, kind);
             ps.setString(2, name);
+            ps.setString(3, node);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

@@ -1,6 +1,10 @@
 package dev.dromedary.source;
 
+import dev.dromedary.run.Errors;
 import dev.dromedary.run.RunCounts;
+import dev.dromedary.run.RunGate;
+import dev.dromedary.run.RunHistory;
+import java.sql.SQLException;
 
 /** The state of one import run, carried as an Exchange property: where the cursor stands and the counts. */
 public final class ImportRun {
@@ -24,6 +28,26 @@ public final class ImportRun {
         this.runId = runId;
         this.kind = kind;
         this.cursor = cursor;
+    }
+
+    /**
+     * Records the run's end, then frees its gate, each once however often the end is reported. In that order: a
+     * node taking the lock closes any run still recorded as running. False when the run had already ended.
+     */
+    boolean end(RunHistory runs, RunGate gate, Throwable error) throws SQLException {
+        try {
+            if (finished) {
+                return false;
+            }
+            finished = true;
+            runs.finish(runId, counts, Errors.describe(error));
+            return true;
+        } finally {
+            if (!released) {
+                released = true;
+                gate.leave();
+            }
+        }
     }
 
     public boolean hasMore() {

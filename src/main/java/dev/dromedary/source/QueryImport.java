@@ -4,7 +4,9 @@ import dev.dromedary.sql.Identifiers;
 import dev.dromedary.record.RecordStore;
 import dev.dromedary.record.RecordWriter;
 import dev.dromedary.run.Errors;
+import dev.dromedary.run.RunGate;
 import dev.dromedary.run.RunHistory;
+import dev.dromedary.run.RunLocks;
 import dev.dromedary.sql.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -39,11 +41,11 @@ public final class QueryImport implements SourceImport {
     private final RecordWriter writer;
     private final EnrichQueue queue;
     private final RunHistory runs;
-    private final RunGate gate = new RunGate();
+    private final RunGate gate;
 
     public QueryImport(SourceDefinition source, boolean primary, DataSource sourceData, RecordStore store, String model,
                        String primaryKeyProperty, QueryKeys keys, List<QueryProperty> properties,
-                       RecordWriter writer, EnrichQueue queue, RunHistory runs) {
+                       RecordWriter writer, EnrichQueue queue, RunHistory runs, RunLocks locks) {
         this.source = source;
         this.primary = primary;
         this.sourceData = sourceData;
@@ -55,6 +57,7 @@ public final class QueryImport implements SourceImport {
         this.writer = writer;
         this.queue = queue;
         this.runs = runs;
+        this.gate = new RunGate(locks, "import", source.id());
         LinkedHashSet<String> vars = new LinkedHashSet<>();
         properties.forEach(p -> vars.addAll(p.variables()));
         this.variables = List.copyOf(vars);
@@ -201,12 +204,9 @@ public final class QueryImport implements SourceImport {
             LOG.error("Import {} could not start: {}", source.id(), Errors.describe(error));
             return;
         }
-        gate.close(run);
-        if (run.finished) {
+        if (!run.end(runs, gate, error)) {
             return;
         }
-        run.finished = true;
-        runs.finish(run.runId, run.counts, Errors.describe(error));
         if (error == null) {
             LOG.info("Import {} succeeded: {} keys, {} records created, {} updated", source.id(), run.counts.rowsRead,
                     run.counts.recordsCreated, run.counts.recordsUpdated);

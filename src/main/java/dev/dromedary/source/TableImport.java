@@ -2,7 +2,9 @@ package dev.dromedary.source;
 
 import dev.dromedary.record.RecordWriter;
 import dev.dromedary.run.Errors;
+import dev.dromedary.run.RunGate;
 import dev.dromedary.run.RunHistory;
+import dev.dromedary.run.RunLocks;
 import dev.dromedary.sql.Transactions;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -41,10 +43,10 @@ public final class TableImport implements SourceImport {
     private final boolean primary;
     private RecordConfirmer confirmer;
     private dev.dromedary.run.RunMetrics metrics;
-    private final RunGate gate = new RunGate();
+    private final RunGate gate;
 
     public TableImport(SourceDefinition source, TableShape shape, DataSource sourceData, RecordWriter writer,
-                       CursorStore cursors, EnrichQueue queue, RunHistory runs, String configHash) {
+                       CursorStore cursors, EnrichQueue queue, RunHistory runs, RunLocks locks, String configHash) {
         this.source = source;
         this.sourceData = sourceData;
         this.primary = shape.primary();
@@ -52,6 +54,7 @@ public final class TableImport implements SourceImport {
         this.cursors = cursors;
         this.queue = queue;
         this.runs = runs;
+        this.gate = new RunGate(locks, "import", source.id());
         this.configHash = configHash;
         // A primary source's exact, unfiltered, single-valued properties come straight from the scanned row.
         List<PropertyDefinition> direct = new ArrayList<>();
@@ -291,12 +294,9 @@ public final class TableImport implements SourceImport {
             LOG.error("Import {} could not start: {}", source.id(), error == null ? "" : Errors.describe(error));
             return;
         }
-        gate.close(run);
-        if (run.finished) {
+        if (!run.end(runs, gate, error)) {
             return;
         }
-        run.finished = true;
-        runs.finish(run.runId, run.counts, Errors.describe(error));
         double secs = (System.nanoTime() - run.startedNanos) / 1e9;
         if (metrics != null && run.kind.equals("import")) {
             metrics.imported(source.id(), run.counts, secs, error == null, lagSeconds(run.cursor));

@@ -1,0 +1,50 @@
+package dev.dromedary.run;
+
+import java.sql.SQLException;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Lets one run of a source or destination through at a time, whoever starts it (its schedule, a refresh query,
+ * another source's run, --once): in this process by a semaphore, across processes by a {@link RunLocks} lock.
+ */
+public final class RunGate {
+    private final Semaphore permit = new Semaphore(1);
+    private final RunLocks locks;
+    private final String kind;
+    private final String name;
+    private RunLocks.Held held;
+
+    public RunGate(RunLocks locks, String kind, String name) {
+        this.locks = locks;
+        this.kind = kind;
+        this.name = name;
+    }
+
+    public interface Start<T> {
+        T run() throws SQLException;
+    }
+
+    /** Waits until the run is free here and on every other node, then starts it; a failed start frees it again. */
+    public <T> T open(Start<T> start) throws SQLException, InterruptedException {
+        permit.acquire();
+        try {
+            held = locks.acquire(kind, name);
+            return start.run();
+        } catch (SQLException | RuntimeException e) {
+            leave();
+            throw e;
+        }
+    }
+
+    /** Frees the run; callers call it once per opened run. */
+    public void leave() {
+        try {
+            if (held != null) {
+                held.close();
+            }
+        } finally {
+            held = null;
+            permit.release();
+        }
+    }
+}
