@@ -43,7 +43,8 @@ public final class RecordExport {
         exclusive.acquire();
         try {
             ExportRun run = planner.begin(runs.start("export", destination.id()));
-            run.hasMore = true;
+            // Nothing changed since the last run: no batch is planned and no destination connection is opened.
+            run.hasMore = run.upperSeq > run.lastSeq;
             return run;
         } catch (SQLException | RuntimeException e) {
             exclusive.release();
