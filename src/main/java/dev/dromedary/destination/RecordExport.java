@@ -165,6 +165,9 @@ public final class RecordExport {
         run.finished = true;
         try {
             run.abandonBatch();
+            if (error == null) {
+                writer.analyzeAfter(run.counts.inserted + run.counts.updated + run.counts.deleted);
+            }
             runs.finish(run.runId, run.counts, Errors.describe(error));
             if (metrics != null) {
                 metrics.exported(destination.id(), run.counts, (System.nanoTime() - run.startedNanos) / 1e9, error == null);
