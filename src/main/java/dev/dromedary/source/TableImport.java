@@ -296,6 +296,11 @@ public final class TableImport implements SourceImport {
             return;
         }
         run.finished = true;
+        if (error == null && !primary && (run.overRecords || run.kind.equals("enrich"))
+                && run.counts.rowsRead >= 10_000) {
+            // A run over many records emptied the enrichment queue of as many entries.
+            queue.vacuum();
+        }
         runs.finish(run.runId, run.counts, Errors.describe(error));
         double secs = (System.nanoTime() - run.startedNanos) / 1e9;
         if (metrics != null && run.kind.equals("import")) {
