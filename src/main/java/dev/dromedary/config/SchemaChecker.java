@@ -183,7 +183,7 @@ public final class SchemaChecker {
         if (t != null && t.column(d.primaryKey()).isPresent()
                 && !TableColumns.hasUniqueIndexOn(c, t.schema(), t.table(), d.primaryKey())) {
             problems.add(file, el + ".primaryKey", "column '" + d.primaryKey() + "' of table '" + d.table()
-                    + "' is not unique (no unique index or primary key on it alone); add one, e.g. "
+                    + "' is not unique (no unique index or primary key on it alone, or only a DEFERRABLE one); add one, e.g. "
                     + "ALTER TABLE ... ADD PRIMARY KEY (" + d.primaryKey() + ")");
         }
     }

@@ -11,21 +11,23 @@ import javax.sql.DataSource;
 
 /**
  * Writes operation batches into the destination table, set-based: COPY into a session staging table shaped like
- * the destination's mapped columns, then one UPDATE ... FROM and one INSERT ... WHERE NOT EXISTS. Both skip rows
- * that already hold the values, so a replayed batch changes nothing. (The start-up check still demands a unique
- * index on the key: without one, nothing stops two rows with one key.)
+ * the destination's mapped columns, then one INSERT ... ON CONFLICT (key) DO UPDATE that skips rows already holding
+ * the values, so a replayed batch changes nothing. It reaches existing rows through the key's unique index (the
+ * start-up check demands one, not deferrable), one probe per staged row, whatever the table's size or statistics.
+ * Enrich mode, which must not insert, uses UPDATE ... FROM instead.
  */
 public final class DestinationWriter {
     private final DataSource dataSource;
     private final String stage;
     private final String createStage;
     private final String updateSql;
-    private final String insertSql;
+    private final String upsertSql;
     private final String deleteSql;
     private final String missingSql;
     private final String groupsDeleteSql;
     private final String groupsInsertSql;
     private final int pkIndex;
+    private final List<String> tables;
 
     /** @param groupKeyType SQL type of the groups table's foreign-key column (null without a groups table) */
     public DestinationWriter(DestinationDefinition destination, String schema, DataSource dataSource,
@@ -36,6 +38,8 @@ public final class DestinationWriter {
         this.stage = Identifiers.quote(Identifiers.problem(name) == null ? name
                 : "dromedary_out_" + Integer.toHexString(destination.id().hashCode()));
         String target = Identifiers.qualified(schema, destination.table());
+        this.tables = destination.groupsTable() == null ? List.of(target)
+                : List.of(target, Identifiers.qualified(schema, destination.groupsTable()));
         String pk = Identifiers.quote(destination.primaryKey());
         List<String> quoted = columns.stream().map(Identifiers::quote).toList();
         String cols = String.join(", ", quoted);
@@ -55,7 +59,14 @@ public final class DestinationWriter {
         this.deleteSql = "DELETE FROM " + target + " d WHERE d." + pk + " = ANY(CAST(? AS text[])::"
                 + pkType + "[])";
         String absent = " s WHERE NOT EXISTS (SELECT 1 FROM " + target + " d WHERE d." + pk + " = s." + pk + ")";
-        this.insertSql = "INSERT INTO " + target + " (" + cols + ") SELECT " + cols + " FROM pg_temp." + stage + absent;
+        String onConflict = others.isEmpty() ? "DO NOTHING" : "DO UPDATE SET "
+                + String.join(", ", others.stream().map(c -> c + " = excluded." + c).toList())
+                + " WHERE ROW(" + String.join(", ", others.stream().map(c -> "d." + c).toList())
+                + ") IS DISTINCT FROM ROW(" + String.join(", ", others.stream().map(c -> "excluded." + c).toList()) + ")";
+        // xmax = 0 on the returned row: it was inserted; otherwise an existing row was updated.
+        this.upsertSql = "WITH w AS (INSERT INTO " + target + " AS d (" + cols + ") SELECT " + cols + " FROM pg_temp."
+                + stage + " ON CONFLICT (" + pk + ") " + onConflict + " RETURNING (d.xmax = 0) AS inserted) "
+                + "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM w";
         this.missingSql = "SELECT s." + pk + "::text FROM pg_temp." + stage + absent;
         if (destination.groupsTable() == null) {
             this.groupsDeleteSql = null;
@@ -66,9 +77,12 @@ public final class DestinationWriter {
             String nameColumn = Identifiers.quote(destination.groupColumnName());
             this.groupsDeleteSql = "DELETE FROM " + groups + " WHERE " + fk + " = ANY(CAST(? AS text[])::" + groupKeyType
                     + "[])";
+            // OFFSET 0 keeps the EXISTS a per-row probe of the key's index: as a join it could be planned as a scan
+            // of the whole destination table.
             this.groupsInsertSql = "INSERT INTO " + groups + " (" + fk + ", " + nameColumn + ") SELECT CAST(u.k AS "
                     + groupKeyType + "), u.n FROM unnest(CAST(? AS text[]), CAST(? AS text[])) AS u(k, n) "
-                    + "WHERE EXISTS (SELECT 1 FROM " + target + " d WHERE d." + pk + " = CAST(u.k AS " + pkType + "))";
+                    + "WHERE EXISTS (SELECT 1 FROM " + target + " d WHERE d." + pk + " = CAST(u.k AS " + pkType
+                    + ") OFFSET 0)";
         }
     }
 
@@ -120,6 +134,39 @@ public final class DestinationWriter {
         }
     }
 
+    /**
+     * After a run wrote {@code written} rows: ANALYZE the destination table (and groups table) when it has no
+     * statistics yet or the run changed at least a tenth of it, as autovacuum would. Without statistics a batch's
+     * {@code key = ANY(keys)} is planned as a scan of the whole table. A store user that does not own the table
+     * only gets PostgreSQL's warning that it was skipped.
+     */
+    public void analyzeAfter(long written) {
+        if (written <= 0) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            for (String table : tables) {
+                long rows;
+                try (java.sql.PreparedStatement ps = c.prepareStatement(
+                        "SELECT coalesce(max(reltuples), 0)::bigint FROM pg_class WHERE oid = to_regclass(?)")) {
+                    ps.setString(1, table);
+                    try (java.sql.ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        rows = rs.getLong(1);
+                    }
+                }
+                if (rows < 0 || written >= Math.max(10_000, rows / 10)) {
+                    try (Statement st = c.createStatement()) {
+                        st.execute("ANALYZE " + table);
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            org.slf4j.LoggerFactory.getLogger(DestinationWriter.class).warn("ANALYZE of {} failed: {}", tables,
+                    e.getMessage());
+        }
+    }
+
     /** Index of the destination's key among the mapped columns. */
     public int keyIndex() {
         return pkIndex;
@@ -134,15 +181,16 @@ public final class DestinationWriter {
 
     /** Insert-or-update: rows that exist are updated where they differ, the others inserted. */
     public long[] upsert(Connection c, List<PlannedChange> changes) throws SQLException {
-        stage(c, changes);
-        long updated = 0;
+        stage(c, changes, false);
         try (Statement st = c.createStatement()) {
-            if (updateSql != null) {
-                updated = st.executeUpdate(updateSql);
+            long[] n = new long[2];
+            try (java.sql.ResultSet rs = st.executeQuery(upsertSql)) {
+                rs.next();
+                n[0] = rs.getLong(1);
+                n[1] = rs.getLong(2);
             }
-            long inserted = st.executeUpdate(insertSql);
             st.execute("TRUNCATE pg_temp." + stage);
-            return new long[] {inserted, updated};
+            return n;
         }
     }
 
@@ -153,7 +201,7 @@ public final class DestinationWriter {
      */
     public long updateExisting(Connection c, List<PlannedChange> changes, java.util.Set<String> missing)
             throws SQLException {
-        stage(c, changes);
+        stage(c, changes, true);
         try (Statement st = c.createStatement()) {
             long updated = updateSql == null ? 0 : st.executeUpdate(updateSql);
             try (java.sql.ResultSet rs = st.executeQuery(missingSql)) {
@@ -166,7 +214,8 @@ public final class DestinationWriter {
         }
     }
 
-    private void stage(Connection c, List<PlannedChange> changes) throws SQLException {
+    /** @param analyze whether a join to the destination will read the staging table (enrich mode's UPDATE) */
+    private void stage(Connection c, List<PlannedChange> changes, boolean analyze) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute(createStage);
         }
@@ -178,10 +227,12 @@ public final class DestinationWriter {
             copy.endRow();
         }
         Copy.in(c, "COPY pg_temp." + stage + " FROM STDIN", copy);
-        // A fresh temporary table has no statistics: without them the planner may join it to the destination by
-        // scanning the whole destination, once per batch.
-        try (Statement st = c.createStatement()) {
-            st.execute("ANALYZE pg_temp." + stage);
+        if (analyze) {
+            // A fresh temporary table has no statistics: without them the planner may join it to the destination
+            // by scanning the whole destination, once per batch.
+            try (Statement st = c.createStatement()) {
+                st.execute("ANALYZE pg_temp." + stage);
+            }
         }
     }
 }

@@ -26,12 +26,13 @@ public final class ExportPlanner {
     private final String configHash;
 
     private final String groupNamesJson;
-    private final dev.dromedary.record.AnalyzePacer pacer = new dev.dromedary.record.AnalyzePacer();
+    private final dev.dromedary.record.AnalyzePacer pacer;
 
     public ExportPlanner(RecordStore store, DestinationDefinition destination, String model) {
         this.store = store;
         this.destination = destination;
         this.model = model;
+        this.pacer = new dev.dromedary.record.AnalyzePacer(() -> store.analyzedRows("exports"));
         this.columns = List.copyOf(destination.mappings().keySet());
         this.configHash = Integer.toHexString((destination.table() + "|" + destination.primaryKey() + "|"
                 + destination.mappings() + "|" + destination.trackedGroup() + "|" + destination.groupsTable() + "|"

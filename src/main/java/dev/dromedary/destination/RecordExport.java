@@ -46,7 +46,8 @@ public final class RecordExport {
             long runId = runs.start("export", destination.id());
             try {
                 ExportRun run = planner.begin(runId);
-                run.hasMore = true;
+                // Nothing changed since the last run: no batch is planned and no destination connection is opened.
+                run.hasMore = run.upperSeq > run.lastSeq;
                 return run;
             } catch (SQLException | RuntimeException e) {
                 // Recorded as started, so it must not stay "running".
@@ -169,6 +170,9 @@ public final class RecordExport {
         run.finished = true;
         try {
             run.abandonBatch();
+            if (error == null) {
+                writer.analyzeAfter(run.counts.inserted + run.counts.updated + run.counts.deleted);
+            }
             runs.finish(run.runId, run.counts, Errors.describe(error));
             if (metrics != null) {
                 metrics.exported(destination.id(), run.counts, (System.nanoTime() - run.startedNanos) / 1e9, error == null);

@@ -33,6 +33,7 @@ public final class GroupEvaluator {
     private final Map<String, PropertyShape> properties;
     private final Clock clock;
     private final String configHash;
+    private final dev.dromedary.record.AnalyzePacer pacer;
 
     public GroupEvaluator(RecordStore store, String model, List<GroupDefinition> groups,
                           Map<String, PropertyShape> properties, Clock clock) {
@@ -42,6 +43,7 @@ public final class GroupEvaluator {
         this.properties = properties;
         this.clock = clock;
         this.configHash = Integer.toHexString(groups.toString().hashCode());
+        this.pacer = new dev.dromedary.record.AnalyzePacer(() -> store.analyzedRows("records"));
     }
 
     public boolean hasRelativeRules() {
@@ -77,7 +79,11 @@ public final class GroupEvaluator {
                 }
                 long changed = 0;
                 if (upper > from) {
-                    changed = update(c, from, upper);
+                    long[] result = update(c, from, upper);
+                    changed = result[0];
+                    // The records just given new groups took seq numbers above upper; under the lock nothing else
+                    // did. Their groups are current, so the cursor moves past them and the next run skips them.
+                    upper = Math.max(upper, result[1]);
                 }
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + store.table("group_cursors")
                         + " (model, config_hash, last_seq, updated_at) VALUES (?, ?, ?, now()) ON CONFLICT (model) "
@@ -89,7 +95,7 @@ public final class GroupEvaluator {
                     ps.executeUpdate();
                 }
                 c.commit();
-                if (changed > 10_000) {
+                if (pacer.add(changed)) {
                     store.analyze();
                 }
                 if (changed > 0) {
@@ -103,7 +109,8 @@ public final class GroupEvaluator {
         }
     }
 
-    private long update(Connection c, long from, long upper) throws SQLException {
+    /** @return records whose memberships changed, and the highest seq they took (0 if none) */
+    private long[] update(Connection c, long from, long upper) throws SQLException {
         List<Object> params = new ArrayList<>();
         StringBuilder members = new StringBuilder("array_remove(ARRAY[");
         java.time.Instant now = clock.instant();
@@ -125,10 +132,12 @@ public final class GroupEvaluator {
         }
         members.append("]::text[], NULL)");
         String records = store.table("records");
-        String sql = "WITH t AS (SELECT r.pk, " + members + " AS groups FROM " + records + " r WHERE r.model = ? "
-                + "AND r.seq > ? AND r.seq <= ? AND r.deleted_at IS NULL) "
-                + "UPDATE " + records + " r SET groups = t.groups, seq = nextval(" + store.sequenceLiteral() + ") "
-                + "FROM t WHERE r.model = ? AND r.pk = t.pk AND r.groups IS DISTINCT FROM t.groups";
+        // One pass over the window's records, no self-join: a join back to records could be planned as a scan of
+        // the whole table. The memberships are computed twice per record (to compare, then to set); that is cheap.
+        String sql = "WITH u AS (UPDATE " + records + " r SET groups = " + members + ", seq = nextval("
+                + store.sequenceLiteral() + ") WHERE r.model = ? AND r.seq > ? AND r.seq <= ? AND r.deleted_at IS NULL "
+                + "AND r.groups IS DISTINCT FROM " + members + " RETURNING r.seq) "
+                + "SELECT count(*), coalesce(max(seq), 0) FROM u";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
             for (Object p : params) {
@@ -137,8 +146,13 @@ public final class GroupEvaluator {
             ps.setString(i++, model);
             ps.setLong(i++, from);
             ps.setLong(i++, upper);
-            ps.setString(i, model);
-            return ps.executeUpdate();
+            for (Object p : params) {
+                ps.setObject(i++, p);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new long[] {rs.getLong(1), rs.getLong(2)};
+            }
         }
     }
 }

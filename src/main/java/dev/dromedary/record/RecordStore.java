@@ -8,6 +8,8 @@ import org.flywaydb.core.Flyway;
 public final class RecordStore {
     private final DataSource dataSource;
     private final String schema;
+    // Row counts of store tables as of the last ANALYZE this process saw (pg_class.reltuples), read on demand.
+    private final java.util.Map<String, Long> analyzedRows = new java.util.concurrent.ConcurrentHashMap<>();
 
     public RecordStore(DataSource dataSource, String schema) {
         this.dataSource = dataSource;
@@ -46,10 +48,36 @@ public final class RecordStore {
     public void analyze() {
         try (java.sql.Connection c = dataSource.getConnection(); java.sql.Statement st = c.createStatement()) {
             st.execute("ANALYZE " + table("records") + ", " + table("exports") + ", " + table("enrich_queue"));
+            analyzedRows.clear();
         } catch (java.sql.SQLException e) {
             org.slf4j.LoggerFactory.getLogger(RecordStore.class).warn("ANALYZE of the record store failed: {}",
                     e.getMessage());
         }
+    }
+
+    /**
+     * How many rows the statistics say a store table holds (0 before its first ANALYZE): pg_class, no scan. Read
+     * once and kept until the next {@link #analyze}, so pacing the statistics costs no extra statement per run.
+     */
+    public long analyzedRows(String name) {
+        Long known = analyzedRows.get(name);
+        if (known != null) {
+            return known;
+        }
+        long n = 0;
+        try (java.sql.Connection c = dataSource.getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement(
+                     "SELECT greatest(coalesce(max(reltuples), 0), 0)::bigint FROM pg_class WHERE oid = to_regclass(?)")) {
+            ps.setString(1, table(name));
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                n = rs.getLong(1);
+            }
+        } catch (java.sql.SQLException e) {
+            // unknown: pace as for an empty store
+        }
+        analyzedRows.put(name, n);
+        return n;
     }
 
     /** The sequence that numbers record changes, as a regclass literal for nextval(). */

@@ -61,6 +61,7 @@ public final class RecordWriter {
         this.keyProperty = primaryKeyProperty;
         this.matchesRecordKey = !primary && matchProperty.equals(primaryKeyProperty);
         this.mergeSql = primary ? upsertSql(n) : updateSql(n, matchProperty.equals(primaryKeyProperty) ? null : matchProperty);
+        this.pacer = new AnalyzePacer(() -> store.analyzedRows("records"));
         this.unique = new UniqueProperties(store, model, source.properties().stream()
                 .filter(PropertyDefinition::unique).map(PropertyDefinition::name).toList());
     }
@@ -132,7 +133,7 @@ public final class RecordWriter {
     }
 
 
-    private final AnalyzePacer pacer = new AnalyzePacer();
+    private final AnalyzePacer pacer;
 
     /** Keeps the store's statistics fresh while a run changes many records. */
     private void paceAnalyze(Written w) {

@@ -220,8 +220,9 @@ public final class SyncRouteBuilder extends RouteBuilder {
                 .removeProperty(RUN)
                 .setHeader(DromedaryConstants.DESTINATION, constant(id))
                 .process(e -> {
-                    e.setProperty(RUN, destination.begin());
-                    e.setProperty(MORE, true);
+                    ExportRun run = destination.begin();
+                    e.setProperty(RUN, run);
+                    e.setProperty(MORE, run.hasMore());
                 })
                 .loopDoWhile(exchangeProperty(MORE))
                     .to("direct:dromedary-export-batch-" + id)

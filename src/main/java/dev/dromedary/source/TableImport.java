@@ -294,6 +294,11 @@ public final class TableImport implements SourceImport {
             LOG.error("Import {} could not start: {}", source.id(), error == null ? "" : Errors.describe(error));
             return;
         }
+        if (!run.finished && error == null && !primary && (run.overRecords || run.kind.equals("enrich"))
+                && run.counts.rowsRead >= 10_000) {
+            // A run over many records emptied the enrichment queue of as many entries (it only logs a failure).
+            queue.vacuum();
+        }
         if (!run.end(runs, gate, error)) {
             return;
         }

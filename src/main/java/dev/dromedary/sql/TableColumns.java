@@ -41,7 +41,10 @@ public record TableColumns(String schema, String table, Map<String, Column> colu
         return Optional.ofNullable(columns.get(name));
     }
 
-    /** True when a unique index or constraint covers exactly this one column. */
+    /**
+     * True when a unique index or constraint covers exactly this one column and is checked immediately (not
+     * DEFERRABLE): exports insert through it with INSERT ... ON CONFLICT, which needs such an index as arbiter.
+     */
     public static boolean hasUniqueIndexOn(Connection c, String schema, String table, String column) throws SQLException {
         String sql = """
                 SELECT 1 FROM pg_index i
@@ -49,7 +52,7 @@ public record TableColumns(String schema, String table, Map<String, Column> colu
                 JOIN pg_namespace n ON n.oid = t.relnamespace
                 JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0]
                 WHERE n.nspname = ? AND t.relname = ? AND a.attname = ?
-                  AND i.indisunique AND i.indnkeyatts = 1 AND i.indpred IS NULL""";
+                  AND i.indisunique AND i.indimmediate AND i.indnkeyatts = 1 AND i.indpred IS NULL""";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, schema);
             ps.setString(2, table);

@@ -296,8 +296,9 @@ class GroupsIT {
             long changed = h.groupsOnce("people");
             assertThat(changed).isGreaterThan(100_000);
             // lock, read the cursor, read the newest seq, one UPDATE for all groups, save the cursor, and one
-            // ANALYZE of the store after so large a change: the same for 100 records or 100,000
-            assertThat(counter.executed.get()).isLessThanOrEqualTo(6);
+            // ANALYZE of the store after so large a change (paced by the store's size, read once from pg_class):
+            // the same for 100 records or 100,000
+            assertThat(counter.executed.get()).isLessThanOrEqualTo(7);
         }
         assertThat(db.queryLong("SELECT count(*) FROM dromedary.records WHERE 'anyOf' = ANY(groups)"))
                 .isEqualTo(db.queryLong("SELECT count(*) FROM people WHERE age > 40 OR vip"));
