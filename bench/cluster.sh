@@ -9,9 +9,10 @@
 # It recreates dromedary_bench_csrc (tables s1..sK) and, for each case, dromedary_bench_cdst (tables d1..dK and
 # the record store) on the local PostgreSQL, and writes its configuration to bench/work-cluster/ (git-ignored).
 # Each table is its own model with a primary table source (6 properties, pageSize 10000) and a destination
-# (batchSize 10000). Every schedule is a cron trigger for one second about 25 s ahead, so that every node has
+# (batchSize 10000). Every schedule is a cron trigger for one second 40 s ahead, so that every node has
 # started and joined the cluster before the first one fires. Nodes run `java -Xmx256m -jar dromedary.jar` with
 # dromedary.cluster.enabled. Time: min(started_at) → max(ended_at) over the runs table (no JVM start-up).
+# Needs GNU date (Debian's coreutils), as on this project's machines.
 # After each case every destination table is compared with its source (md5 of the ordered rows); any difference
 # or failed run ends the benchmark with a non-zero exit code.
 set -euo pipefail
@@ -29,7 +30,7 @@ while [ $# -gt 0 ]; do
     --sources) SOURCES=$2; shift 2 ;;
     --threads) THREADS=$2; shift 2 ;;
     --timeout) TIMEOUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see bash bench/cluster.sh --help)" >&2; exit 2 ;;
   esac
 done
@@ -47,8 +48,8 @@ log() { echo "[cluster-bench $(date +%H:%M:%S)] $*" >&2; }
 fmt_int() { echo "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'; }
 PIDS=()
 stop_nodes() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  for p in ${PIDS[@]+"${PIDS[@]}"}; do kill "$p" 2>/dev/null || true; done
+  for p in ${PIDS[@]+"${PIDS[@]}"}; do wait "$p" 2>/dev/null || true; done
   PIDS=()
 }
 trap stop_nodes EXIT
@@ -85,7 +86,7 @@ run_case() { # nodes
               ltv numeric(12,2))"
   done
   # One cron second, far enough ahead for every JVM to start and join the cluster.
-  fire_at=$(( $(date +%s) + 25 ))
+  fire_at=$(( $(date +%s) + 40 ))
   cron="$(date -d "@$fire_at" +'%-S %-M %-H') * * ?"
   rm -rf "$WORK/routes"/*
   for i in $(seq 1 "$SOURCES"); do
@@ -133,6 +134,11 @@ dromedary.cluster.threads = $THREADS
 EOF
     (cd "$WORK/node-$j" && exec java -Xmx256m -jar "$WORK/dromedary.jar" > "$WORK/node-$j.log" 2>&1) &
     PIDS+=($!)
+  done
+  # Every node must have joined before the trigger's second, or the first one would take every trigger.
+  while [ "$(dst -tAc "SELECT count(*) FROM dromedary.qrtz_scheduler_state" 2>/dev/null || echo 0)" -lt "$nodes" ]; do
+    [ "$(date +%s)" -lt "$fire_at" ] || fail "the nodes took more than 40 s to join the cluster; see $WORK/node-*.log"
+    sleep 0.5
   done
   local deadline=$(( fire_at + TIMEOUT ))
   while :; do

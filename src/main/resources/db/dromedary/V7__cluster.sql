@@ -190,5 +190,7 @@ CREATE INDEX idx_qrtz_ft_tg
   ON qrtz_fired_triggers (SCHED_NAME, TRIGGER_GROUP);
 
 
--- Which node ran each run (its cluster node id, or host:pid when not clustered).
+-- Which node ran each run (its cluster node id, or host:pid:random when not set).
 ALTER TABLE runs ADD COLUMN node text;
+-- Every run start looks for runs a dead process left running; they are few, the table is not.
+CREATE INDEX runs_running ON runs (kind, name) WHERE status = 'running';

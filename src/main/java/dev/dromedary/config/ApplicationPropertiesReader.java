@@ -94,8 +94,9 @@ public final class ApplicationPropertiesReader {
     /** Clustered scheduling over the record store (dromedary.cluster.*); off unless enabled. */
     public ClusterConfig cluster() {
         String nodeId = values.get(CLUSTER + "node-id");
-        if (nodeId != null && (nodeId.isBlank() || nodeId.length() > 200)) {
-            problem(CLUSTER + "node-id", "must be 1 to 200 characters");
+        if (nodeId != null && (nodeId.isBlank() || nodeId.strip().length() > ClusterConfig.MAX_NODE_ID)) {
+            // Quartz keys each firing by node id plus a 13-digit counter, in a column of 95 characters.
+            problem(CLUSTER + "node-id", "must be 1 to " + ClusterConfig.MAX_NODE_ID + " characters");
             nodeId = null;
         }
         Duration checkin = duration(CLUSTER + "checkin-interval", values.get(CLUSTER + "checkin-interval"),

@@ -47,6 +47,10 @@ public final class ConfigValidator {
                 if (s.id() != null && !sourceIds.add(s.id())) {
                     problems.add(file, el, "source id is used more than once");
                 }
+                if (s.id() != null && s.id().contains(":")) {
+                    // Run history names a source's properties step "<id>:enrich".
+                    problems.add(file, el + ".id", "must not contain ':'");
+                }
                 if (s.app() != null && !apps.containsKey(s.app())) {
                     problems.add(file, el + ".app", "unknown App '" + s.app() + "'; defined Apps: " + apps.keySet());
                 }

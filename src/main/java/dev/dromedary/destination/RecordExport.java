@@ -61,6 +61,7 @@ public final class RecordExport {
     public List<OperationBatch> plan(ExportRun run) throws SQLException {
         // A batch retried after a connection fault starts clean, from the last committed point.
         run.abandonBatch();
+        gate.verify(run.runId());
         List<OperationBatch> batches = planner.next(run);
         run.transaction = writer.begin();
         return batches;

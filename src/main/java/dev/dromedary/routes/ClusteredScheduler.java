@@ -37,6 +37,8 @@ public final class ClusteredScheduler {
     /** The trigger groups of Dromedary's schedules (see {@link QuartzUris}). */
     static final List<String> GROUPS = List.of(QuartzUris.SOURCES, QuartzUris.GROUPS, QuartzUris.REFRESH);
     private static final Logger LOG = LoggerFactory.getLogger(ClusteredScheduler.class);
+    /** Names Quartz's connection provider in its JVM-wide registry, once per install. */
+    private static final java.util.concurrent.atomic.AtomicInteger INSTALLS = new java.util.concurrent.atomic.AtomicInteger();
 
     private ClusteredScheduler() {
     }
@@ -52,7 +54,7 @@ public final class ClusteredScheduler {
                     + "Quartz routes, or configure camel.component.quartz yourself");
         }
         // Quartz's own small pool, closed with the scheduler: its threads, check-in and misfire handling.
-        String dataSource = "dromedary-quartz-" + schema + "-" + System.identityHashCode(quartz);
+        String dataSource = "dromedary-quartz-" + schema + "-" + INSTALLS.incrementAndGet();
         HikariDataSource pool = AppDataSources.pool(storeApp, dataSource, cluster.threads() + 3);
         DBConnectionManager.getInstance().addConnectionProvider(dataSource, new ConnectionProvider() {
             @Override
@@ -88,6 +90,19 @@ public final class ClusteredScheduler {
         // Its MBean name would embed the node id, which may hold characters JMX refuses (host:pid).
         p.setProperty("org.quartz.scheduler.jmx.export", "false");
         quartz.setProperties(p);
+        // camel-quartz leaves a clustered scheduler running while routes stop; it would take firings it then drops.
+        context.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {
+            @Override
+            public void onContextStopping(CamelContext stopping) {
+                try {
+                    if (quartz.getScheduler() != null && quartz.getScheduler().isStarted()) {
+                        quartz.getScheduler().standby();
+                    }
+                } catch (SchedulerException e) {
+                    LOG.warn("Could not put the cluster's scheduler in standby: {}", e.getMessage());
+                }
+            }
+        });
         context.addStartupListener(new org.apache.camel.ExtendedStartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {

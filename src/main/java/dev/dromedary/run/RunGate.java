@@ -12,7 +12,7 @@ public final class RunGate {
     private final RunLocks locks;
     private final String kind;
     private final String name;
-    private RunLocks.Held held;
+    private volatile RunLocks.Held held;
 
     public RunGate(RunLocks locks, String kind, String name) {
         this.locks = locks;
@@ -33,6 +33,14 @@ public final class RunGate {
         } catch (SQLException | RuntimeException e) {
             leave();
             throw e;
+        }
+    }
+
+    /** Fails when the cross-process lock was lost and cannot safely be taken again (see {@link RunLocks.Held}). */
+    public void verify(long runId) throws SQLException {
+        RunLocks.Held h = held;
+        if (h != null) {
+            h.verify(runId);
         }
     }
 

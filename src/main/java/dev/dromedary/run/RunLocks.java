@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +19,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RunLocks {
     private static final Logger LOG = LoggerFactory.getLogger(RunLocks.class);
+    private static final long POLL_MILLIS = 250;
+    private static final long WAIT_LOG_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final RecordStore store;
     private final DataSource connections;
@@ -30,27 +33,62 @@ public final class RunLocks {
 
     /** A held lock; closing it frees the lock and returns the connection. */
     public final class Held implements AutoCloseable {
-        private final Connection c;
+        private Connection c;
         private final String key;
+        private final String kind;
+        private final String name;
 
-        private Held(Connection c, String key) {
+        private Held(Connection c, String key, String kind, String name) {
             this.c = c;
             this.key = key;
+            this.kind = kind;
+            this.name = name;
+        }
+
+        /**
+         * Checked before each page or batch. When the lock's session is gone (terminated, timed out, network),
+         * the lock went with it: it is taken again only if it is free and no run of this name started since
+         * {@code runId}; otherwise another node may be doing the same work, and the run stops.
+         */
+        public void verify(long runId) throws SQLException {
+            if (c.isValid(5)) {
+                return;
+            }
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // already broken
+            }
+            Connection fresh = connections.getConnection();
+            boolean ok = false;
+            try {
+                keepAlive(fresh);
+                ok = tryLock(fresh, key) && !startedSince(fresh, kind, name, runId);
+                if (!ok) {
+                    throw new SQLException("the run lock of " + kind + " " + name + " was lost with its connection and "
+                            + "another run may have started; this run stops so that no two nodes do the same work "
+                            + "(the next run resumes from the committed cursor)");
+                }
+                LOG.warn("{} {}: the run lock's connection was lost; the lock was free and is held again", kind, name);
+                c = fresh;
+            } finally {
+                if (!ok) {
+                    try (fresh) {
+                        unlockAll(fresh);
+                    } catch (SQLException ignored) {
+                        // the pool discards a broken connection
+                    }
+                }
+            }
         }
 
         @Override
         public void close() {
-            try (c) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock(hashtextextended(?, 0))")) {
-                    ps.setString(1, key);
-                    ps.execute();
-                }
-                try (Statement s = c.createStatement()) {
-                    s.execute("RESET statement_timeout; RESET lock_timeout");
-                }
+            try (Connection held = c) {
+                unlockAll(held);
             } catch (SQLException e) {
-                // The session is gone, and its lock with it; the pool discards the connection.
-                LOG.debug("Releasing run lock {}: {}", key, e.getMessage());
+                // The session is gone, and its lock with it; the pool discards a broken connection.
+                LOG.debug("Releasing run lock of {} {}: {}", kind, name, e.getMessage());
             }
         }
     }
@@ -59,30 +97,46 @@ public final class RunLocks {
      * Waits until no other process runs {@code kind}/{@code name}, then holds the lock. Runs of this name still
      * recorded as running were left by a process that died: holding the lock proves it, so they are closed.
      */
-    public Held acquire(String kind, String name) throws SQLException {
+    public Held acquire(String kind, String name) throws SQLException, InterruptedException {
         String key = store.schema() + ":" + kind + ":" + name;
         Connection c = connections.getConnection();
         try {
-            if (!tryLock(c, key)) {
-                LOG.info("{} {} is running on node {}; waiting for it to finish", kind, name, runningOn(c, kind, name));
-                // A wait for another node's run is no statement or lock the App's timeouts should cancel.
-                try (Statement s = c.createStatement()) {
-                    s.execute("SET statement_timeout = 0; SET lock_timeout = 0");
+            keepAlive(c);
+            long since = System.nanoTime();
+            long logged = 0;
+            // Polled, not blocking in the server: a stopping node's thread can be interrupted while it waits.
+            while (!tryLock(c, key)) {
+                if (logged == 0 || System.nanoTime() - logged > WAIT_LOG_NANOS) {
+                    logged = System.nanoTime();
+                    LOG.info("{} {} is running on node {}; waiting for it to finish ({} s so far)", kind, name,
+                            runningOn(c, kind, name), TimeUnit.NANOSECONDS.toSeconds(logged - since));
                 }
-                try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_lock(hashtextextended(?, 0))")) {
-                    ps.setString(1, key);
-                    ps.execute();
-                }
+                Thread.sleep(POLL_MILLIS);
             }
             closeAbandoned(c, kind, name);
-            return new Held(c, key);
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.close();
+            return new Held(c, key, kind, name);
+        } catch (SQLException | InterruptedException | RuntimeException e) {
+            // Never hand a connection that may hold the lock back to the pool.
+            try (c) {
+                unlockAll(c);
             } catch (SQLException closing) {
                 e.addSuppressed(closing);
             }
             throw e;
+        }
+    }
+
+    /** An idle lock session must outlive the run: no idle_session_timeout (PostgreSQL 14+) may end it. */
+    private static void keepAlive(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("DO $$ BEGIN IF current_setting('server_version_num')::int >= 140000 THEN "
+                    + "PERFORM set_config('idle_session_timeout', '0', false); END IF; END $$");
+        }
+    }
+
+    private static void unlockAll(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT pg_advisory_unlock_all()");
         }
     }
 
@@ -105,6 +159,20 @@ public final class RunLocks {
             ps.setString(3, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : "unknown";
+            }
+        }
+    }
+
+    private boolean startedSince(Connection c, String kind, String name, long runId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM " + store.table("runs")
+                + " WHERE kind = ? AND (name = ? OR name = ? || ':enrich') AND id > ?)")) {
+            ps.setString(1, kind);
+            ps.setString(2, name);
+            ps.setString(3, name);
+            ps.setLong(4, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
             }
         }
     }

@@ -80,6 +80,7 @@ public final class QueryImport implements SourceImport {
 
     @Override
     public SourcePage read(ImportRun run) throws SQLException {
+        gate.verify(run.runId);
         int pageSize = source.schedule().pageSize();
         List<String> page;
         try (Connection c = sourceData.getConnection()) {
@@ -190,6 +191,7 @@ public final class QueryImport implements SourceImport {
 
     @Override
     public void enrichBatch(ImportRun run) throws SQLException {
+        gate.verify(run.runId);
         EnrichQueue.Batch batch = queue.next(source.schedule().pageSize());
         SourcePage page = evaluate(recordVariables(batch.recordKeys(), false), batch.recordKeys().size());
         var w = writer.write(page, null, c -> queue.remove(c, batch.recordKeys()));

@@ -144,6 +144,7 @@ public final class TableImport implements SourceImport {
     }
 
     public SourcePage read(ImportRun run) throws SQLException {
+        gate.verify(run.runId);
         if (run.overRecords) {
             EnrichQueue.Batch batch = queue.records(run.cursor.key(), source.schedule().pageSize());
             SourcePage page = pageFor(batch.mappedValues(), List.of(), batch.recordKeys().size(), 0, null, false);
@@ -276,6 +277,7 @@ public final class TableImport implements SourceImport {
 
     /** One batch of queued records: their properties and their removal from the queue commit together. */
     public void enrichBatch(ImportRun run) throws SQLException {
+        gate.verify(run.runId);
         EnrichQueue.Batch batch = queue.next(source.schedule().pageSize());
         List<String> present = new ArrayList<>();
         for (String v : batch.mappedValues()) {

@@ -57,6 +57,35 @@ class ConfigValidatorTest {
     }
 
     @Test
+    void aColonInASourceId_isAnError() {
+        validate(SYNC.replace("id: crm-users", "id: crm:users"), APPS);
+        assertThat(problems.all()).containsExactly("s.yaml: source 'crm:users'.id: must not contain ':'");
+    }
+
+    @Test
+    void clusterOptions_areRead_andBadOnesNamed() {
+        var reader = new ApplicationPropertiesReader(Map.of("dromedary.cluster.enabled", "true",
+                "dromedary.cluster.node-id", "sync-a", "dromedary.cluster.checkin-interval", "2s",
+                "dromedary.cluster.threads", "3"), k -> "application.properties", problems);
+        reader.apps();
+        assertThat(reader.cluster()).isEqualTo(new ClusterConfig(true, "sync-a", java.time.Duration.ofSeconds(2), 3));
+        assertThat(problems.all()).isEmpty();
+
+        var bad = new ApplicationPropertiesReader(Map.of("dromedary.cluster.enabled", "sometimes",
+                "dromedary.cluster.node-id", "n".repeat(81), "dromedary.cluster.checkin-interval", "10ms",
+                "dromedary.cluster.treads", "3"), k -> "application.properties", problems);
+        bad.apps();
+        ClusterConfig defaults = bad.cluster();
+        assertThat(defaults.nodeId()).matches(".+:\\d+:[0-9a-f]{6}").hasSizeLessThanOrEqualTo(80);
+        assertThat(problems.all()).containsExactlyInAnyOrder(
+                "application.properties: dromedary.cluster.treads: unknown cluster option; valid options: "
+                        + "[checkin-interval, enabled, node-id, threads]",
+                "application.properties: dromedary.cluster.node-id: must be 1 to 80 characters",
+                "application.properties: dromedary.cluster.checkin-interval: must be at least 100ms",
+                "application.properties: dromedary.cluster.enabled: 'sometimes' is invalid: expected true or false");
+    }
+
+    @Test
     void unknownApplicationPropertiesKey_isAnError() {
         var reader = new ApplicationPropertiesReader(Map.of("dromedary.apps.crm.databse", "x"),
                 k -> "application.properties", problems);

@@ -164,7 +164,7 @@ class ClusterIT {
         }
         // The users import is long (150,000 rows in pages of 500): kill its node once part of it is committed.
         String[] runningOn = new String[1];
-        awaitOrExplain("the users import running with 20,000 records committed", Duration.ofSeconds(90), () -> {
+        awaitOrExplain("the users import running with 20,000 records committed", Duration.ofSeconds(150), () -> {
             runningOn[0] = queryString("SELECT node FROM dromedary.runs WHERE name = 'users' AND status = 'running'");
             String created = queryString("SELECT count(*) FROM dromedary.records WHERE model = 'users'");
             return runningOn[0] != null && created != null && Long.parseLong(created) >= 20_000;
@@ -177,10 +177,10 @@ class ClusterIT {
         assertThat(committedAtKill).isLessThan(USERS);
 
         // Quartz declares the node dead after its check-in interval plus 7.5 s and fires the job again elsewhere.
-        awaitOrExplain("another node resuming the users import", Duration.ofSeconds(60), () ->
+        awaitOrExplain("another node resuming the users import", Duration.ofSeconds(90), () ->
                 destination.queryLong("SELECT count(*) FROM dromedary.runs WHERE name = 'users'") == 2);
         long resumedAfter = (System.nanoTime() - t0) / 1_000_000 - killedAt;
-        awaitOrExplain("another node finishing the users sync", Duration.ofSeconds(120), () ->
+        awaitOrExplain("another node finishing the users sync", Duration.ofSeconds(240), () ->
                 destination.queryLong("SELECT count(*) FROM dromedary.runs e JOIN dromedary.runs i "
                         + "ON i.name = 'users' AND i.status = 'succeeded' AND e.id > i.id "
                         + "WHERE e.name = 'customers' AND e.status = 'succeeded'") > 0);
@@ -229,11 +229,11 @@ class ClusterIT {
             assertThat(Long.parseLong(r.get(0))).as(t + " runs over " + r.get(1) + " s")
                     .isGreaterThan(5).isLessThanOrEqualTo((long) Math.ceil(Double.parseDouble(r.get(1))) + 4);
         }
-        // The schedules and destinations spread over the nodes.
-        assertThat(destination.queryLong("SELECT count(DISTINCT node) FROM dromedary.runs WHERE kind = 'import'"))
-                .as("nodes that ran imports").isGreaterThanOrEqualTo(2);
-        assertThat(destination.queryLong("SELECT count(DISTINCT node) FROM dromedary.runs WHERE kind = 'export'"))
-                .as("nodes that ran exports").isGreaterThanOrEqualTo(2);
+        // The small schedules (and the exports that follow them) spread over the nodes: whichever node has a free
+        // thread takes the next due trigger.
+        assertThat(destination.queryLong("SELECT count(DISTINCT node) FROM dromedary.runs WHERE kind = 'import' "
+                + "AND name IN ('accounts', 'products', 'stores')")).as("nodes that ran the small schedules")
+                .isGreaterThanOrEqualTo(2);
         List<String> ran = new ArrayList<>(destination.rows("SELECT node || ': ' || count(*) FROM dromedary.runs "
                 + "GROUP BY node ORDER BY node").stream().map(row -> row.get(0)).toList());
         System.out.println("Cluster: killed " + killed + " after " + killedAt + " ms at " + committedAtKill

@@ -237,6 +237,56 @@ class TableSyncIT {
     }
 
     @Test
+    void aRunLockLostWithItsConnection_isTakenAgainWhenNoOtherRunStarted_andTheRunEndsExact() throws Exception {
+        // The session holding the run's advisory lock is terminated between two pages of the import.
+        db.execute("CREATE SEQUENCE public.lock_kills",
+                """
+                CREATE FUNCTION public.kill_lock() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF nextval('public.lock_kills') = 3 THEN
+                    PERFORM pg_terminate_backend(pid) FROM pg_locks
+                    WHERE locktype = 'advisory' AND pid <> pg_backend_pid() AND granted;
+                  END IF;
+                  RETURN NULL;
+                END $$""");
+        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
+            db.execute("CREATE TRIGGER kill_lock AFTER INSERT OR UPDATE ON dromedary.records "
+                    + "FOR EACH STATEMENT EXECUTE FUNCTION public.kill_lock()");
+            RunCounts imported = h.importOnce("crm-users");
+            assertThat(imported.recordsCreated).isEqualTo(10_000);
+            h.exportOnce("warehouse-customers");
+        }
+        assertThat(db.queryLong("SELECT nextval('public.lock_kills')")).as("pages after the kill").isGreaterThan(4);
+        assertThat(db.queryLong(DIFFERENCE)).isZero();
+        assertThat(db.rows("SELECT kind, status FROM dromedary.runs ORDER BY id")).containsExactly(
+                List.of("import", "succeeded"), List.of("export", "succeeded"));
+    }
+
+    @Test
+    void aRunLockLostWhileAnotherRunStarted_stopsTheRun() throws Exception {
+        // Between two pages the lock's session is terminated and a run of the same source is recorded as started
+        // (as another node would, having taken the free lock): this run must not go on beside it.
+        db.execute("CREATE SEQUENCE public.lock_kills",
+                """
+                CREATE FUNCTION public.kill_lock() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF nextval('public.lock_kills') = 3 THEN
+                    PERFORM pg_terminate_backend(pid) FROM pg_locks
+                    WHERE locktype = 'advisory' AND pid <> pg_backend_pid() AND granted;
+                    INSERT INTO dromedary.runs (kind, name, status, node) VALUES ('import', 'crm-users', 'succeeded', 'other');
+                  END IF;
+                  RETURN NULL;
+                END $$""");
+        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
+            db.execute("CREATE TRIGGER kill_lock AFTER INSERT OR UPDATE ON dromedary.records "
+                    + "FOR EACH STATEMENT EXECUTE FUNCTION public.kill_lock()");
+            assertThatThrownBy(() -> h.importOnce("crm-users")).hasStackTraceContaining("run lock");
+        }
+        assertThat(db.rows("SELECT status, error LIKE '%run lock of import crm-users was lost%' FROM dromedary.runs "
+                + "WHERE node IS DISTINCT FROM 'other' ORDER BY id")).containsExactly(List.of("failed", "t"));
+    }
+
+    @Test
     void aLockHeldTooLong_endsTheRunAtTheLockTimeout_andTheNextRunIsExact() throws Exception {
         Properties p = properties();
         p.setProperty("dromedary.apps.warehouse.lock-timeout", "200ms");
