@@ -236,9 +236,8 @@ class TableSyncIT {
                 List.of("import", "succeeded"), List.of("export", "succeeded"));
     }
 
-    @Test
-    void aRunLockLostWithItsConnection_isTakenAgainWhenNoOtherRunStarted_andTheRunEndsExact() throws Exception {
-        // The session holding the run's advisory lock is terminated between two pages of the import.
+    /** A trigger that, on the third write to the store's records, terminates the session holding the run lock. */
+    private void killRunLockOnThirdPage(String alsoDo) throws Exception {
         db.execute("CREATE SEQUENCE public.lock_kills",
                 """
                 CREATE FUNCTION public.kill_lock() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -246,12 +245,22 @@ class TableSyncIT {
                   IF nextval('public.lock_kills') = 3 THEN
                     PERFORM pg_terminate_backend(pid) FROM pg_locks
                     WHERE locktype = 'advisory' AND pid <> pg_backend_pid() AND granted;
+                    %s
                   END IF;
                   RETURN NULL;
-                END $$""");
+                END $$""".formatted(alsoDo));
+    }
+
+    private void armRunLockKill() throws Exception {
+        db.execute("CREATE TRIGGER kill_lock AFTER INSERT OR UPDATE ON dromedary.records "
+                + "FOR EACH STATEMENT EXECUTE FUNCTION public.kill_lock()");
+    }
+
+    @Test
+    void aRunLockLostWithItsConnection_isTakenAgainWhenNoOtherRunStarted_andTheRunEndsExact() throws Exception {
+        killRunLockOnThirdPage("");
         try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
-            db.execute("CREATE TRIGGER kill_lock AFTER INSERT OR UPDATE ON dromedary.records "
-                    + "FOR EACH STATEMENT EXECUTE FUNCTION public.kill_lock()");
+            armRunLockKill();
             RunCounts imported = h.importOnce("crm-users");
             assertThat(imported.recordsCreated).isEqualTo(10_000);
             h.exportOnce("warehouse-customers");
@@ -264,22 +273,11 @@ class TableSyncIT {
 
     @Test
     void aRunLockLostWhileAnotherRunStarted_stopsTheRun() throws Exception {
-        // Between two pages the lock's session is terminated and a run of the same source is recorded as started
-        // (as another node would, having taken the free lock): this run must not go on beside it.
-        db.execute("CREATE SEQUENCE public.lock_kills",
-                """
-                CREATE FUNCTION public.kill_lock() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                  IF nextval('public.lock_kills') = 3 THEN
-                    PERFORM pg_terminate_backend(pid) FROM pg_locks
-                    WHERE locktype = 'advisory' AND pid <> pg_backend_pid() AND granted;
-                    INSERT INTO dromedary.runs (kind, name, status, node) VALUES ('import', 'crm-users', 'succeeded', 'other');
-                  END IF;
-                  RETURN NULL;
-                END $$""");
+        // As another node would, having taken the free lock: a run of the same source is recorded as started.
+        killRunLockOnThirdPage("INSERT INTO dromedary.runs (kind, name, status, node) "
+                + "VALUES ('import', 'crm-users', 'succeeded', 'other');");
         try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
-            db.execute("CREATE TRIGGER kill_lock AFTER INSERT OR UPDATE ON dromedary.records "
-                    + "FOR EACH STATEMENT EXECUTE FUNCTION public.kill_lock()");
+            armRunLockKill();
             assertThatThrownBy(() -> h.importOnce("crm-users")).hasStackTraceContaining("run lock");
         }
         assertThat(db.rows("SELECT status, error LIKE '%run lock of import crm-users was lost%' FROM dromedary.runs "
