@@ -51,16 +51,24 @@ public final class RecordDeleter {
         }
     }
 
+    /**
+     * Tombstones at or below every destination's cursor, found through the partial index {@code records_tombstones}
+     * (V8), so a purge costs the deletions, not a scan of the store.
+     */
+    String purgeSql() {
+        return "DELETE FROM " + store.table("records") + " r WHERE r.model = ? "
+                + "AND r.deleted_at IS NOT NULL AND r.seq <= (SELECT coalesce(min(coalesce(ec.last_seq, 0)), "
+                + "9223372036854775807) FROM unnest(?::text[]) AS d(id) LEFT JOIN " + store.table("export_cursors")
+                + " ec ON ec.destination = d.id) "
+                // a deletion a destination refused stays until it is exported
+                + "AND NOT EXISTS (SELECT 1 FROM " + store.table("export_errors") + " x WHERE x.pk = r.pk "
+                + "AND x.destination = ANY(?::text[]))";
+    }
+
     /** Removes tombstones every destination of the model has exported (all of them when it has none). */
     public int purge(List<String> destinations) throws SQLException {
         try (Connection c = store.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("DELETE FROM " + store.table("records") + " r WHERE r.model = ? "
-                     + "AND r.deleted_at IS NOT NULL AND r.seq <= (SELECT coalesce(min(coalesce(ec.last_seq, 0)), "
-                     + "9223372036854775807) FROM unnest(?::text[]) AS d(id) LEFT JOIN " + store.table("export_cursors")
-                     + " ec ON ec.destination = d.id) "
-                     // a deletion a destination refused stays until it is exported
-                     + "AND NOT EXISTS (SELECT 1 FROM " + store.table("export_errors") + " x WHERE x.pk = r.pk "
-                     + "AND x.destination = ANY(?::text[]))")) {
+             PreparedStatement ps = c.prepareStatement(purgeSql())) {
             ps.setString(1, model);
             ps.setArray(2, c.createArrayOf("text", destinations.toArray()));
             ps.setArray(3, c.createArrayOf("text", destinations.toArray()));

@@ -41,6 +41,30 @@ public final class TestDatabase implements AutoCloseable {
         return connect(name);
     }
 
+    /** A plain (unpooled) DataSource on this database. */
+    public javax.sql.DataSource dataSource() {
+        org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+        ds.setUrl("jdbc:postgresql://" + HOST + ":" + PORT + "/" + name);
+        ds.setUser(USER);
+        return ds;
+    }
+
+    /** PostgreSQL's plan for a statement with its parameters bound, as EXPLAIN prints it. */
+    public String explain(String sql, Object... parameters) throws SQLException {
+        StringBuilder plan = new StringBuilder();
+        try (Connection c = connect(); java.sql.PreparedStatement ps = c.prepareStatement("EXPLAIN " + sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                ps.setObject(i + 1, parameters[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    plan.append(rs.getString(1)).append('\n');
+                }
+            }
+        }
+        return plan.toString();
+    }
+
     public void execute(String... sql) throws SQLException {
         try (Connection c = connect(); Statement st = c.createStatement()) {
             for (String s : sql) {
