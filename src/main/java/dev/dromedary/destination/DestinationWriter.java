@@ -100,7 +100,7 @@ public final class DestinationWriter {
      * other records are never touched. Only keys whose row exists get group rows.
      */
     public void replaceGroups(Connection c, List<PlannedChange> changes) throws SQLException {
-        if (groupsDeleteSql == null) {
+        if (groupsDeleteSql == null || changes.isEmpty()) {
             return;
         }
         clearGroups(c, changes);

@@ -68,7 +68,8 @@ public final class ExportPlanner {
                 + "r.deleted_at IS NOT NULL OR NOT " + inScope + ", "
                 + "ARRAY(SELECT jsonb_array_elements_text(m.mapped -> '$groups')), "
                 + "coalesce(e.exported -> '$groups', '[]'::jsonb) <> '[]'::jsonb, "
-                + "(e.exported || jsonb_build_object('$groups', '[]'::jsonb))::text" + values + old
+                + "(e.exported || jsonb_build_object('$groups', '[]'::jsonb))::text, "
+                + "(m.mapped -> '$groups') IS DISTINCT FROM (e.exported -> '$groups')" + values + old
                 + " FROM " + store.table("records") + " r CROSS JOIN LATERAL (SELECT " + mapped + " AS mapped OFFSET 0) m"
                 + " LEFT JOIN LATERAL (SELECT x.pk, x.exported FROM " + store.table("exports") + " x"
                 + " WHERE x.destination = ? AND x.pk = r.pk OFFSET 0) e ON TRUE"
@@ -186,20 +187,21 @@ public final class ExportPlanner {
                     boolean hadGroupRows = rs.getBoolean(8);
                     String[] values = new String[width];
                     String[] old = new String[width];
+                    boolean groupsChanged = rs.getBoolean(10);
                     for (int j = 0; j < width; j++) {
-                        values[j] = rs.getString(10 + j);
-                        old[j] = rs.getString(10 + width + j);
+                        values[j] = rs.getString(11 + j);
+                        old[j] = rs.getString(11 + width + j);
                     }
                     if (gone) {
                         // Deleted, or out of the tracked group: removed in sync mode, kept otherwise.
                         if (isNew) {
                             run.counts.skipped++;
                         } else if (sync) {
-                            deletes.put(old[pkIndex], new PlannedChange(recordKey, old, null, List.of()));
+                            deletes.put(old[pkIndex], new PlannedChange(recordKey, old, null, List.of(), true));
                         } else {
                             run.counts.refused++;
                             if (hadGroupRows && destination.groupsTable() != null) {
-                                clears.put(old[pkIndex], new PlannedChange(recordKey, old, rs.getString(9), List.of()));
+                                clears.put(old[pkIndex], new PlannedChange(recordKey, old, rs.getString(9), List.of(), true));
                             }
                         }
                         continue;
@@ -213,10 +215,12 @@ public final class ExportPlanner {
                                 + "' maps to property '" + destination.primaryKeyProperty() + "', which has no value");
                         continue;
                     }
-                    PlannedChange change = new PlannedChange(recordKey, values, rs.getString(3), groups);
-                    if (!isNew && sync && old[pkIndex] != null && !old[pkIndex].equals(values[pkIndex])) {
-                        // The key changed: the old row goes, the record is written under its new key.
-                        deletes.put(old[pkIndex], new PlannedChange(recordKey, old, null, List.of()));
+                    boolean keyChanged = !isNew && sync && old[pkIndex] != null && !old[pkIndex].equals(values[pkIndex]);
+                    PlannedChange change = new PlannedChange(recordKey, values, rs.getString(3), groups,
+                            groupsChanged || keyChanged);
+                    if (keyChanged) {
+                        // The old row goes, the record is written under its new key.
+                        deletes.put(old[pkIndex], new PlannedChange(recordKey, old, null, List.of(), true));
                         isNew = true;
                     }
                     // Two records mapping to one destination key: the later change wins, once per batch.

@@ -96,16 +96,22 @@ public final class RecordExport {
                 // A record with no row to enrich is not remembered as sent: it is tried again when it changes.
                 List<PlannedChange> present = changes.stream()
                         .filter(ch -> !missing.contains(ch.values()[writer.keyIndex()])).toList();
-                writer.replaceGroups(run.transaction, present);
+                writer.replaceGroups(run.transaction, groupsChanged(present));
                 run.written.addAll(present);
             } else {
                 long[] n = writer.upsert(run.transaction, changes);
                 run.counts.inserted += n[0];
                 run.counts.updated += n[1];
-                writer.replaceGroups(run.transaction, changes);
+                // A row the upsert had to create again (removed from the destination by hand) gets its group rows
+                // too, whatever the plan said; otherwise only records whose groups changed have theirs rewritten.
+                writer.replaceGroups(run.transaction, n[0] > 0 ? changes : groupsChanged(changes));
                 run.written.addAll(changes);
             }
         });
+    }
+
+    private static List<PlannedChange> groupsChanged(List<PlannedChange> changes) {
+        return changes.stream().filter(PlannedChange::groupsChanged).toList();
     }
 
     /** A record that left, kept by additive or enrich mode: only its group rows go. */

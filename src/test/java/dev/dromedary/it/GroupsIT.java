@@ -223,6 +223,22 @@ class GroupsIT {
             h.runOnce("people");
             assertThat(groupRows()).as(mode).containsExactly(List.of("2", "Senior"), List.of("2", "VIP"));
             assertThat(db.queryLong("SELECT count(*) FROM dst.people")).isEqualTo(3);
+
+            // A change outside the groups updates the row and leaves its group rows as they are.
+            String versions = "SELECT xmin::text FROM dst.people_groups WHERE person_id = 2 ORDER BY group_name";
+            List<List<String>> before = db.rows(versions);
+            db.execute("UPDATE people SET name = 'Grace', updated_at = now() WHERE id = 2");
+            h.runOnce("people");
+            assertThat(db.rows("SELECT name FROM dst.people WHERE id = 2")).containsExactly(List.of("Grace"));
+            assertThat(db.rows(versions)).as(mode + ": group rows untouched").isEqualTo(before);
+            if (!mode.equals("enrich")) {
+                // A row removed by hand is written again on its next change, with its group rows.
+                db.execute("DELETE FROM dst.people_groups WHERE person_id = 2", "DELETE FROM dst.people WHERE id = 2",
+                        "UPDATE people SET name = 'Grace H', updated_at = now() WHERE id = 2");
+                h.runOnce("people");
+                assertThat(db.rows("SELECT name FROM dst.people WHERE id = 2")).containsExactly(List.of("Grace H"));
+                assertThat(groupRows()).as(mode).containsExactly(List.of("2", "Senior"), List.of("2", "VIP"));
+            }
         }
     }
 
