@@ -242,6 +242,39 @@ class GroupsIT {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"additive", "enrich"})
+    void aRecordWhoseDestinationKeyChanges_getsItsGroupRowsUnderTheNewKey(String mode) throws Exception {
+        // Keyed by email: the row under the new key exists already, so nothing is inserted and the groups did not
+        // change, yet the rows under the new key must get the record's groups.
+        db.execute("CREATE TABLE dst.by_email (email text PRIMARY KEY, name text)",
+                "CREATE TABLE dst.email_groups (email text NOT NULL, group_name text NOT NULL)",
+                "INSERT INTO dst.by_email VALUES ('ada@x.org', 'old'), ('ada@new.org', 'old')");
+        String sync = SOURCES + """
+                groups:
+                  - name: vips
+                    rules: [ { property: vip, op: eq, value: "true" } ]
+                destinations:
+                  - id: by-email
+                    app: warehouse
+                    table: by_email
+                    primaryKey: email
+                    syncMode: MODE
+                    groupsTable: email_groups
+                    groupForeignKey: email
+                    groupColumnName: group_name
+                    groups: { vips: VIP }
+                    mappings: { email: email, name: name }
+                """.replace("MODE", mode);
+        try (DromedaryHarness h = DromedaryHarness.startWithClock(properties(), sync, dir, CLOCK)) {
+            h.runOnce("people");
+            db.execute("UPDATE people SET email = 'ada@new.org', updated_at = now() WHERE id = 1");
+            h.runOnce("people");
+        }
+        assertThat(db.rows("SELECT email, group_name FROM dst.email_groups ORDER BY 1, 2")).as(mode)
+                .contains(List.of("ada@new.org", "VIP"));
+    }
+
     @Test
     void aTrackedGroup_sendsMembersOnly_andSyncDeletesARecordThatLeaves() throws Exception {
         for (String mode : new String[] {"sync", "additive", "enrich"}) {
