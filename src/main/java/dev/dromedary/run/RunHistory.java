@@ -13,6 +13,14 @@ public final class RunHistory {
     private final RecordStore store;
     private final String node;
 
+    /** A source's properties step is recorded under the source's id with this suffix; run locks cover both. */
+    public static final String ENRICH_SUFFIX = ":enrich";
+
+    /** The run-history name of a source's properties step. */
+    public static String enrichName(String sourceId) {
+        return sourceId + ENRICH_SUFFIX;
+    }
+
     /** @param node this process's node id, written with each run it starts */
     public RunHistory(RecordStore store, String node) {
         this.store = store;

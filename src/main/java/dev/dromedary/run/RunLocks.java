@@ -22,6 +22,9 @@ public final class RunLocks {
     private static final long POLL_MILLIS = 250;
     private static final long WAIT_LOG_NANOS = TimeUnit.MINUTES.toNanos(1);
 
+    /** The runs a lock covers: a source's or destination's own, and a source's properties step. */
+    private static final String OF_THIS_LOCK = "kind = ? AND (name = ? OR name = ? || '" + RunHistory.ENRICH_SUFFIX + "')";
+
     private final RecordStore store;
     private final DataSource connections;
 
@@ -152,23 +155,26 @@ public final class RunLocks {
 
     private String runningOn(Connection c, String kind, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(node, 'unknown') FROM " + store.table("runs")
-                + " WHERE kind = ? AND (name = ? OR name = ? || ':enrich') AND status = 'running' "
+                + " WHERE " + OF_THIS_LOCK + " AND status = 'running' "
                 + "ORDER BY id DESC LIMIT 1")) {
-            ps.setString(1, kind);
-            ps.setString(2, name);
-            ps.setString(3, name);
+            bindLock(ps, kind, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : "unknown";
             }
         }
     }
 
+    /** Binds {@link #OF_THIS_LOCK}'s parameters, the first three of the statement. */
+    private static void bindLock(PreparedStatement ps, String kind, String name) throws SQLException {
+        ps.setString(1, kind);
+        ps.setString(2, name);
+        ps.setString(3, name);
+    }
+
     private boolean startedSince(Connection c, String kind, String name, long runId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM " + store.table("runs")
-                + " WHERE kind = ? AND (name = ? OR name = ? || ':enrich') AND id > ?)")) {
-            ps.setString(1, kind);
-            ps.setString(2, name);
-            ps.setString(3, name);
+                + " WHERE " + OF_THIS_LOCK + " AND id > ?)")) {
+            bindLock(ps, kind, name);
             ps.setLong(4, runId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -181,10 +187,8 @@ public final class RunLocks {
         try (PreparedStatement ps = c.prepareStatement("UPDATE " + store.table("runs") + " SET status = 'failed', "
                 + "ended_at = clock_timestamp(), error = 'abandoned: node ' || coalesce(node, 'unknown') "
                 + "|| ' stopped during the run; the next run resumed from the committed cursor' "
-                + "WHERE kind = ? AND (name = ? OR name = ? || ':enrich') AND status = 'running'")) {
-            ps.setString(1, kind);
-            ps.setString(2, name);
-            ps.setString(3, name);
+                + "WHERE " + OF_THIS_LOCK + " AND status = 'running'")) {
+            bindLock(ps, kind, name);
             int n = ps.executeUpdate();
             if (n > 0) {
                 LOG.warn("{} {}: {} run(s) left running by a stopped node closed as failed", kind, name, n);

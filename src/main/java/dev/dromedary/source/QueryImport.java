@@ -186,7 +186,7 @@ public final class QueryImport implements SourceImport {
 
     @Override
     public ImportRun beginEnrich() throws SQLException, InterruptedException {
-        return gate.open(() -> new ImportRun(runs.start("import", source.id() + ":enrich"), "enrich", Cursor.START));
+        return gate.open(() -> new ImportRun(runs.start("import", RunHistory.enrichName(source.id())), "enrich", Cursor.START));
     }
 
     @Override

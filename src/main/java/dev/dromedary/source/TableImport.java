@@ -272,7 +272,7 @@ public final class TableImport implements SourceImport {
 
     /** Starts the "properties" step: records created by the primary source, waiting for this source's values. */
     public ImportRun beginEnrich() throws SQLException, InterruptedException {
-        return gate.open(() -> new ImportRun(runs.start("import", source.id() + ":enrich"), "enrich", Cursor.START));
+        return gate.open(() -> new ImportRun(runs.start("import", RunHistory.enrichName(source.id())), "enrich", Cursor.START));
     }
 
     /** One batch of queued records: their properties and their removal from the queue commit together. */
