@@ -16,9 +16,8 @@ class ExportPlanIT {
     void lastExportsAreLookedUpByKey_evenForADestinationTheStatisticsDoNotKnowYet() throws Exception {
         // A store that one destination has filled and that was analyzed then; a second destination (a second
         // model's, or a new one) has since written 10,000 rows the statistics know nothing of.
-        stored.db().execute("INSERT INTO dromedary.records (model, pk, properties, seq) "
-                        + "SELECT 'users', g::text, jsonb_build_object('id', g), g FROM generate_series(1, 30000) g",
-                "INSERT INTO dromedary.exports (destination, pk, exported) "
+        stored.insertRecords("users", 30_000);
+        stored.db().execute("INSERT INTO dromedary.exports (destination, pk, exported) "
                         + "SELECT 'customers', g::text, jsonb_build_object('id', g) FROM generate_series(1, 30000) g",
                 "ANALYZE dromedary.records, dromedary.exports",
                 "INSERT INTO dromedary.exports (destination, pk, exported) "

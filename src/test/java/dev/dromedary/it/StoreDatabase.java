@@ -22,6 +22,12 @@ public final class StoreDatabase implements BeforeEachCallback, AfterEachCallbac
         db.close();
     }
 
+    /** Records {@code 1..count} of a model, straight into the store: properties {"id": n}, seq n. */
+    public void insertRecords(String model, int count) throws Exception {
+        db.execute("INSERT INTO dromedary.records (model, pk, properties, seq) SELECT " + dev.dromedary.sql.Identifiers
+                .literal(model) + ", g::text, jsonb_build_object('id', g), g FROM generate_series(1, " + count + ") g");
+    }
+
     public TestDatabase db() {
         return db;
     }

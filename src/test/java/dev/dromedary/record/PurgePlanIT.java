@@ -14,9 +14,8 @@ class PurgePlanIT {
 
     @Test
     void thePurgeReadsTheTombstones_notEveryRecordOfTheStore() throws Exception {
-        stored.db().execute("INSERT INTO dromedary.records (model, pk, properties, seq) "
-                        + "SELECT 'users', g::text, jsonb_build_object('id', g), g FROM generate_series(1, 50000) g",
-                "UPDATE dromedary.records SET deleted_at = now() WHERE pk IN ('7', '70', '700')",
+        stored.insertRecords("users", 50_000);
+        stored.db().execute("UPDATE dromedary.records SET deleted_at = now() WHERE pk IN ('7', '70', '700')",
                 "ANALYZE dromedary.records");
         String[] destinations = {"customers"};
         RecordDeleter deleter = new RecordDeleter(stored.store(), "users");
