@@ -35,7 +35,7 @@ public record ClusterConfig(boolean enabled, String nodeId, Duration checkinInte
             host = "localhost";
         }
         String suffix = ":" + ManagementFactory.getRuntimeMXBean().getPid() + ":"
-                + Integer.toHexString(new java.security.SecureRandom().nextInt(1 << 24) | (1 << 24)).substring(1);
+                + String.format("%06x", new java.security.SecureRandom().nextInt(1 << 24));
         return host.substring(0, Math.min(host.length(), MAX_NODE_ID - suffix.length())) + suffix;
     }
 }
