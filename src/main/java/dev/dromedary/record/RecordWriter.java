@@ -193,9 +193,12 @@ public final class RecordWriter {
             copy.endRow();
         }
         Copy.in(c, "COPY " + stage + " FROM STDIN", copy);
-        // Statistics for the fresh rows, so the merge joins through the records' index.
-        try (Statement st = c.createStatement()) {
-            st.execute("ANALYZE " + stage);
+        if (!primary) {
+            // Statistics for the fresh rows, so the update joins through the records' index. A primary's insert
+            // joins nothing: its conflicts are found by the key's index whatever the statistics say.
+            try (Statement st = c.createStatement()) {
+                st.execute("ANALYZE " + stage);
+            }
         }
         String[] names = source.properties().stream().map(PropertyDefinition::name).toArray(String[]::new);
         Written written;
