@@ -34,6 +34,7 @@ import dev.dromedary.source.TableShape;
 import dev.dromedary.source.ScheduleDefinition;
 import dev.dromedary.source.SourceDefinition;
 import dev.dromedary.source.SourceImport;
+import dev.dromedary.source.FirstImport;
 import dev.dromedary.source.TableImport;
 import dev.dromedary.sql.TableColumns;
 import java.nio.charset.StandardCharsets;
@@ -207,6 +208,7 @@ public final class Dromedary {
             destinationsByModel.put(model, modelDestinations);
             List<String> secondaries = sync.sources().stream().filter(s -> !sync.isPrimary(s))
                     .map(SourceDefinition::id).toList();
+            Map<SourceDefinition, TableImport> tableImports = new LinkedHashMap<>();
             for (SourceDefinition s : sync.sources()) {
                 boolean primary = sync.isPrimary(s);
                 String matched = primary || s.kind() == SourceKind.QUERY || s.mapping().property().equals(pkProperty)
@@ -229,6 +231,7 @@ public final class Dromedary {
                     TableImport source = new TableImport(s, sourceShapes.get(s.id()), dataSources.get(s.app()), writer,
                             cursors, queue, runs, locks, hash);
                     source.metrics(metrics);
+                    tableImports.put(s, source);
                     if (primary && (s.schedule().confirmRecords() || !s.schedule().incremental())) {
                         source.confirmWith(new RecordConfirmer(s, sourceShapes.get(s.id()), dataSources.get(s.app()),
                                 queue, deleter));
@@ -244,6 +247,7 @@ public final class Dromedary {
                     secondaryIds.add(s.id());
                 }
             }
+            firstImport(sync, tableImports, store, cursors);
             for (DestinationDefinition d : sync.destinations()) {
                 AppConfig app = config.apps().get(d.app());
                 ExportPlanner planner = new ExportPlanner(store, d, model);
@@ -326,6 +330,36 @@ public final class Dromedary {
      * A cursor is kept only while what its source reads stays the same: table, mapping, cursor column, schedule
      * filters and properties. Any change starts the source from the beginning, so new properties reach old rows.
      */
+    /**
+     * Lets the model's primary table source do, in its first import, the first runs of the incremental table
+     * secondaries in its App that map the primary key: each record is then written once with all their properties.
+     */
+    private static void firstImport(SyncDefinition sync, Map<SourceDefinition, TableImport> tableImports,
+                                    RecordStore store, CursorStore cursors) {
+        String pkProperty = sync.model().primaryKey();
+        SourceDefinition primary = tableImports.keySet().stream().filter(sync::isPrimary).findFirst().orElse(null);
+        if (primary == null || !primary.schedule().incremental()) {
+            return;
+        }
+        List<SourceDefinition> inline = tableImports.keySet().stream()
+                .filter(s -> !sync.isPrimary(s) && s.schedule().incremental() && s.app().equals(primary.app())
+                        && s.mapping().property().equals(pkProperty))
+                .toList();
+        if (inline.isEmpty()) {
+            return;
+        }
+        List<PropertyDefinition> all = new ArrayList<>(primary.properties());
+        inline.forEach(s -> all.addAll(s.properties()));
+        SourceDefinition widened = new SourceDefinition(primary.id(), primary.kind(), primary.app(), primary.table(),
+                primary.mapping(), primary.primary(), List.copyOf(all), primary.schedule());
+        List<String> queued = sync.sources().stream().filter(s -> !sync.isPrimary(s) && !inline.contains(s))
+                .map(SourceDefinition::id).toList();
+        RecordWriter writer = new RecordWriter(store, cursors, sync.model().name(), pkProperty, widened, true,
+                cursorHash(primary), queued);
+        tableImports.get(primary).doFirstRunsOf(new FirstImport(primary.id(),
+                inline.stream().map(tableImports::get).toList(), writer, store, sync.model().name()));
+    }
+
     static String cursorHash(SourceDefinition s) {
         String basis = s.table() + "|" + s.mapping() + "|" + s.schedule().column() + "|" + s.schedule().filters()
                 + "|" + s.properties() + "|" + s.schedule().query();

@@ -36,6 +36,21 @@ public final class RunGate {
         }
     }
 
+    /** Takes the gate only if it is free here and on every other node now: true when taken (then {@link #leave}). */
+    public boolean tryEnter() throws SQLException {
+        if (!permit.tryAcquire()) {
+            return false;
+        }
+        try {
+            held = locks.tryAcquire(kind, name);
+        } finally {
+            if (held == null) {
+                permit.release();
+            }
+        }
+        return held != null;
+    }
+
     /** Fails when the cross-process lock was lost and cannot safely be taken again (see {@link RunLocks.Held}). */
     public void verify(long runId) throws SQLException {
         RunLocks.Held h = held;

@@ -101,6 +101,19 @@ public final class RunLocks {
      * recorded as running were left by a process that died: holding the lock proves it, so they are closed.
      */
     public Held acquire(String kind, String name) throws SQLException, InterruptedException {
+        return lock(kind, name, true);
+    }
+
+    /** Holds the lock if no other process runs {@code kind}/{@code name} now; null (without waiting) if one does. */
+    public Held tryAcquire(String kind, String name) throws SQLException {
+        try {
+            return lock(kind, name, false);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException("not reached: a lock taken without waiting never sleeps", e);
+        }
+    }
+
+    private Held lock(String kind, String name, boolean wait) throws SQLException, InterruptedException {
         String key = store.schema() + ":" + kind + ":" + name;
         Connection c = connections.getConnection();
         try {
@@ -109,6 +122,12 @@ public final class RunLocks {
             long logged = 0;
             // Polled, not blocking in the server: a stopping node's thread can be interrupted while it waits.
             while (!tryLock(c, key)) {
+                if (!wait) {
+                    try (c) {
+                        unlockAll(c);
+                    }
+                    return null;
+                }
                 if (logged == 0 || System.nanoTime() - logged > WAIT_LOG_NANOS) {
                     logged = System.nanoTime();
                     LOG.info("{} {} is running on node {}; waiting for it to finish ({} s so far)", kind, name,

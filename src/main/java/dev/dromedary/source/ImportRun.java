@@ -17,6 +17,8 @@ public final class ImportRun {
     boolean overRecords;
     /** For a first run paged over records: the table cursor to save with the last page. */
     Cursor finalCursor;
+    /** Secondary sources whose first runs this primary run does in its own pages, with their cursors to save. */
+    java.util.Map<TableImport, Cursor> firstRuns;
     boolean more = true;
     boolean finished;
     boolean released;
@@ -45,7 +47,13 @@ public final class ImportRun {
         } finally {
             if (!released) {
                 released = true;
-                gate.leave();
+                try {
+                    gate.leave();
+                } finally {
+                    if (firstRuns != null) {
+                        firstRuns.keySet().forEach(TableImport::leaveGate);
+                    }
+                }
             }
         }
     }

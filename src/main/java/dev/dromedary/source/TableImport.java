@@ -44,6 +44,7 @@ public final class TableImport implements SourceImport {
     private RecordConfirmer confirmer;
     private dev.dromedary.run.RunMetrics metrics;
     private final RunGate gate;
+    private FirstImport firstImport;
 
     public TableImport(SourceDefinition source, TableShape shape, DataSource sourceData, RecordWriter writer,
                        CursorStore cursors, EnrichQueue queue, RunHistory runs, RunLocks locks, String configHash) {
@@ -89,6 +90,11 @@ public final class TableImport implements SourceImport {
         this.metrics = metrics;
     }
 
+    /** Lets this primary source's first import do the first runs of the given same-App secondary sources. */
+    public void doFirstRunsOf(FirstImport firstImport) {
+        this.firstImport = firstImport;
+    }
+
     /** Re-checks the model's records after each run; a primary source's full schedules always do. */
     public void confirmWith(RecordConfirmer confirmer) {
         this.confirmer = confirmer;
@@ -108,6 +114,9 @@ public final class TableImport implements SourceImport {
         }
         try {
             locate(run, stored, incremental);
+            if (firstImport != null && incremental && stored.isStart()) {
+                run.firstRuns = firstImport.take(sourceData);
+            }
             if (incremental && !primary && stored.isStart()) {
                 // A secondary source's first run would aggregate each record once per page holding one of its
                 // rows; paging over the records computes each once, then the cursor jumps to the newest row.
@@ -118,6 +127,9 @@ public final class TableImport implements SourceImport {
             // The run was recorded as started: it must not stay "running".
             runs.finish(run.runId, run.counts, Errors.describe(e));
             run.finished = true;
+            if (run.firstRuns != null) {
+                run.firstRuns.keySet().forEach(TableImport::leaveGate);
+            }
             throw e;
         }
         return run;
@@ -145,6 +157,11 @@ public final class TableImport implements SourceImport {
 
     public SourcePage read(ImportRun run) throws SQLException {
         gate.verify(run.runId);
+        if (run.firstRuns != null) {
+            for (TableImport s : run.firstRuns.keySet()) {
+                s.gate.verify(run.runId);
+            }
+        }
         if (run.overRecords) {
             EnrichQueue.Batch batch = queue.records(run.cursor.key(), source.schedule().pageSize());
             SourcePage page = pageFor(batch.mappedValues(), List.of(), batch.recordKeys().size(), 0, null, false);
@@ -157,11 +174,40 @@ public final class TableImport implements SourceImport {
             c.setReadOnly(true);
             try {
                 TableScan.ScannedPage s = scan.read(c, run.cursor, run.upperBound);
-                return pageFor(c, s.keys(), s.directValues(), s.rowsRead(), s.nullKeys(), s.last(), s.more());
+                SourcePage page = pageFor(c, s.keys(), s.directValues(), s.rowsRead(), s.nullKeys(), s.last(), s.more());
+                return run.firstRuns == null ? page : FirstImport.widen(c, page, run.firstRuns.keySet());
             } finally {
                 Transactions.endReadOnly(c);
             }
         }
+    }
+
+    /** This source's values for the given keys, read on the caller's connection (a first import's page). */
+    SourcePage valuesFor(Connection c, List<String> keys) throws SQLException {
+        return pageFor(c, keys, List.of(), 0, 0, null, false);
+    }
+
+    /** Where this secondary source's first run would leave its cursor: its newest row, up to the clock. */
+    Cursor newestRow(Connection c) throws SQLException {
+        return scan.highest(c, scan.upperBound(c));
+    }
+
+    /** Takes this source's run gate if no run of it is under way; its cursor is then still what it was. */
+    boolean tryEnterGate() throws SQLException {
+        return gate.tryEnter();
+    }
+
+    void leaveGate() {
+        gate.leave();
+    }
+
+    boolean cursorAtStart() throws SQLException {
+        return cursors.load(source.id(), configHash).isStart();
+    }
+
+    /** Saves where this secondary source's first run, done by its primary's first import, leaves its cursor. */
+    void saveFirstRunCursor(Connection c, Cursor cursor) throws SQLException {
+        cursors.save(c, source.id(), configHash, cursor);
     }
 
     private SourcePage pageFor(List<String> keys, List<String[]> directValues, int read, int rejected, Cursor last,
@@ -224,7 +270,13 @@ public final class TableImport implements SourceImport {
         } else if (source.schedule().incremental() && moved) {
             save = page.last();
         }
-        RecordWriter.Written w = writer.write(page, save, null);
+        RecordWriter.Written w;
+        if (run.firstRuns == null) {
+            w = writer.write(page, save, null);
+        } else {
+            // The secondaries' cursors commit with the page that ends the run, when every record has their values.
+            w = firstImport.writer().write(page, save, page.more() ? null : c -> FirstImport.saveCursors(c, run.firstRuns));
+        }
         if (moved) {
             run.cursor = page.last();
         }
