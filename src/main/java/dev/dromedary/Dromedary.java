@@ -219,6 +219,9 @@ public final class Dromedary {
                 s.properties().stream().filter(PropertyDefinition::unique).forEach(p -> store.indexProperty(p.name()));
                 String hash = cursorHash(s);
                 RecordWriter writer = new RecordWriter(store, cursors, model, pkProperty, s, primary, hash, secondaries);
+                if (primary && groupEvaluators.containsKey(model)) {
+                    writer.computeGroupsOnInsert(groupEvaluators.get(model)::membershipSql);
+                }
                 EnrichQueue queue = new EnrichQueue(store, model, s.id(), matched);
                 if (s.kind() == SourceKind.QUERY) {
                     if (!primary && !s.schedule().queryProperty().equals(pkProperty)) {
@@ -247,7 +250,7 @@ public final class Dromedary {
                     secondaryIds.add(s.id());
                 }
             }
-            firstImport(sync, tableImports, store, cursors);
+            firstImport(sync, tableImports, store, cursors, groupEvaluators.get(model));
             for (DestinationDefinition d : sync.destinations()) {
                 AppConfig app = config.apps().get(d.app());
                 ExportPlanner planner = new ExportPlanner(store, d, model);
@@ -335,7 +338,7 @@ public final class Dromedary {
      * secondaries in its App that map the primary key: each record is then written once with all their properties.
      */
     private static void firstImport(SyncDefinition sync, Map<SourceDefinition, TableImport> tableImports,
-                                    RecordStore store, CursorStore cursors) {
+                                    RecordStore store, CursorStore cursors, GroupEvaluator groups) {
         String pkProperty = sync.model().primaryKey();
         SourceDefinition primary = tableImports.keySet().stream().filter(sync::isPrimary).findFirst().orElse(null);
         if (primary == null || !primary.schedule().incremental()) {
@@ -356,6 +359,9 @@ public final class Dromedary {
                 .map(SourceDefinition::id).toList();
         RecordWriter writer = new RecordWriter(store, cursors, sync.model().name(), pkProperty, widened, true,
                 cursorHash(primary), queued);
+        if (groups != null) {
+            writer.computeGroupsOnInsert(groups::membershipSql);
+        }
         tableImports.get(primary).doFirstRunsOf(new FirstImport(primary.id(),
                 inline.stream().map(tableImports::get).toList(), writer, store, sync.model().name()));
     }

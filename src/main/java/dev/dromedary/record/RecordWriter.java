@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Writes one page of a source into the record store, set-based: COPY into a session staging table, then one
@@ -60,7 +61,7 @@ public final class RecordWriter {
         String matchProperty = source.mapping() == null ? primaryKeyProperty : source.mapping().property();
         this.keyProperty = primaryKeyProperty;
         this.matchesRecordKey = !primary && matchProperty.equals(primaryKeyProperty);
-        this.mergeSql = primary ? upsertSql(n) : updateSql(n, matchProperty.equals(primaryKeyProperty) ? null : matchProperty);
+        this.mergeSql = primary ? upsertSql(n, null) : updateSql(n, matchProperty.equals(primaryKeyProperty) ? null : matchProperty);
         this.pacer = new AnalyzePacer(() -> store.analyzedRows("records"));
         this.unique = new UniqueProperties(store, model, source.properties().stream()
                 .filter(PropertyDefinition::unique).map(PropertyDefinition::name).toList());
@@ -90,12 +91,14 @@ public final class RecordWriter {
     private static final String MERGED_INVALID =
             "nullif((coalesce(r.invalid, '{}'::jsonb) - ?::text[]) || coalesce(%s, '{}'::jsonb), '{}'::jsonb)";
 
-    private String upsertSql(int n) {
+    /** @param groups the memberships of a new record (SQL over {@code r.properties}), or null to leave them empty */
+    private String upsertSql(int n, String groups) {
         String records = store.table("records");
         String invalid = String.format(MERGED_INVALID, "excluded.invalid");
         return propsSql(n) + ", "
-                + "m AS (INSERT INTO " + records + " AS r (model, pk, properties, invalid, seq) "
-                + "SELECT ?, s.pk, s.props, nullif(s.inv, '{}'::jsonb), " + nextSeq() + " FROM s "
+                + "m AS (INSERT INTO " + records + " AS r (model, pk, properties, invalid, seq, groups) "
+                + "SELECT ?, s.pk, s.props, nullif(s.inv, '{}'::jsonb), " + nextSeq() + ", "
+                + (groups == null ? "'{}'::text[]" : groups) + " FROM s CROSS JOIN LATERAL (SELECT s.props AS properties) r "
                 + "ON CONFLICT (model, pk) DO UPDATE SET properties = r.properties || excluded.properties, "
                 + "invalid = " + invalid + ", seq = excluded.seq, updated_at = now(), deleted_at = NULL "
                 + "WHERE r.properties || excluded.properties IS DISTINCT FROM r.properties "
@@ -134,6 +137,16 @@ public final class RecordWriter {
 
 
     private final AnalyzePacer pacer;
+    private Function<List<Object>, String> membership;
+
+    /**
+     * Gives the records this primary source creates their group memberships in the same insert, so that the
+     * model's group evaluation finds them right and does not write each new record a second time.
+     * @param membership appends its bind values to the list and returns the SQL over {@code r.properties}
+     */
+    public void computeGroupsOnInsert(Function<List<Object>, String> membership) {
+        this.membership = primary ? membership : null;
+    }
 
     /** Keeps the store's statistics fresh while a run changes many records. */
     private void paceAnalyze(Written w) {
@@ -203,13 +216,19 @@ public final class RecordWriter {
         String[] names = source.properties().stream().map(PropertyDefinition::name).toArray(String[]::new);
         Written written;
         String[] changed;
-        try (PreparedStatement ps = c.prepareStatement(mergeSql)) {
+        List<Object> groupParams = new ArrayList<>();
+        String sql = membership == null ? mergeSql : upsertSql(n, membership.apply(groupParams));
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             if (primary) {
-                ps.setString(1, model);
-                ps.setArray(2, c.createArrayOf("text", names));
-                ps.setArray(3, c.createArrayOf("text", names));
-                ps.setString(4, model);
-                ps.setArray(5, c.createArrayOf("text", secondarySources.toArray()));
+                int i = 1;
+                ps.setString(i++, model);
+                for (Object p : groupParams) {
+                    ps.setObject(i++, p);
+                }
+                ps.setArray(i++, c.createArrayOf("text", names));
+                ps.setArray(i++, c.createArrayOf("text", names));
+                ps.setString(i++, model);
+                ps.setArray(i, c.createArrayOf("text", secondarySources.toArray()));
             } else {
                 ps.setArray(1, c.createArrayOf("text", names));
                 ps.setString(2, model);

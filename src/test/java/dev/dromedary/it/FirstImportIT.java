@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A primary source's first import does the first runs of its same-App secondary sources: each record is written
- * once with every property, and the secondaries' cursors start at their newest rows. Otherwise (a secondary that
+ * once with every property and its groups, and the secondaries' cursors start at their newest rows. Otherwise (a secondary that
  * has run, or is running) new records wait in the enrichment queue as before.
  */
 class FirstImportIT {
@@ -42,6 +42,9 @@ class FirstImportIT {
                   - { name: total, column: amount, type: float, aggregation: sum }
                   - { name: lastItem, column: item, aggregation: mostRecentValue, sortColumn: id }
                 schedule: { column: updated_at, every: 1h }
+            groups:
+              - name: buyers
+                rules: [ { property: total, op: gt, value: "0" } ]
             """;
 
     @TempDir
@@ -92,7 +95,9 @@ class FirstImportIT {
         try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
             h.runOnce("users");
             assertThat(totals()).isEqualTo(EXPECTED);
-            // One seq number per record: each was written once, by the page that created it, over three pages.
+            assertThat(db.rows("SELECT pk FROM dromedary.records WHERE 'buyers' = ANY(groups) ORDER BY pk"))
+                    .containsExactly(List.of("1"), List.of("3"));
+            // One seq number per record: each was written once, with its groups, by the page that created it.
             assertThat(db.queryLong("SELECT max(seq) FROM dromedary.records")).isEqualTo(5);
             assertThat(enrichedBySecondary()).as("nothing was left for the properties step").isZero();
             assertThat(db.rows("SELECT c.last_value::timestamptz = (SELECT max(updated_at) FROM purchases), c.last_key "

@@ -341,6 +341,9 @@ class GroupsIT {
         String sync = SOURCES.replace("every: 1h }", "every: 1h, pageSize: 20000 }") + groupsYaml();
         try (DromedaryHarness h = DromedaryHarness.start(properties(), sync, dir, counter::wrap)) {
             h.importOnce("people");
+            // New records got their groups with their insert; an update moves them all (vip eq / ne true).
+            db.execute("UPDATE people SET vip = NOT vip, updated_at = now()");
+            h.importOnce("people");
             counter.executed.set(0);
             long changed = h.groupsOnce("people");
             assertThat(changed).isGreaterThan(100_000);
