@@ -302,7 +302,7 @@ public final class ExportPlanner {
             }
         }
         if (pacer.add(run.written.size() + run.deletedKeys.size())) {
-            store.analyze();
+            store.analyze("exports");
         }
         run.lastSeq = run.batchLastSeq;
         run.written.clear();

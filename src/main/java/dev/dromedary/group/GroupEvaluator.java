@@ -96,7 +96,7 @@ public final class GroupEvaluator {
                 }
                 c.commit();
                 if (pacer.add(changed)) {
-                    store.analyze();
+                    store.analyze("records");
                 }
                 if (changed > 0) {
                     LOG.info("Groups of {}: {} record(s) changed membership", model, changed);

@@ -42,13 +42,16 @@ public final class RecordStore {
     }
 
     /**
-     * Refreshes the planner's statistics of the store's busy tables after a large change: without them (and
-     * autovacuum may be off, or behind) joins to records turn into scans of the whole table.
+     * Refreshes the planner's statistics of the named store tables after a large change to them: without them (and
+     * autovacuum may be off, or behind) joins to records turn into scans of the whole table. Only the tables a
+     * writer changed: sampling an unchanged million-record table would cost as much and tell nothing new.
      */
-    public void analyze() {
+    public void analyze(String... names) {
         try (java.sql.Connection c = dataSource.getConnection(); java.sql.Statement st = c.createStatement()) {
-            st.execute("ANALYZE " + table("records") + ", " + table("exports") + ", " + table("enrich_queue"));
-            analyzedRows.clear();
+            st.execute("ANALYZE " + String.join(", ", java.util.Arrays.stream(names).map(this::table).toList()));
+            for (String name : names) {
+                analyzedRows.remove(name);
+            }
         } catch (java.sql.SQLException e) {
             org.slf4j.LoggerFactory.getLogger(RecordStore.class).warn("ANALYZE of the record store failed: {}",
                     e.getMessage());

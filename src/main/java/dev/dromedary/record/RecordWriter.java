@@ -151,7 +151,7 @@ public final class RecordWriter {
     /** Keeps the store's statistics fresh while a run changes many records. */
     private void paceAnalyze(Written w) {
         if (pacer.add(w.created() + w.updated())) {
-            store.analyze();
+            store.analyze("records", "enrich_queue");
         }
     }
 
