@@ -219,8 +219,8 @@ public final class Dromedary {
                 s.properties().stream().filter(PropertyDefinition::unique).forEach(p -> store.indexProperty(p.name()));
                 String hash = cursorHash(s);
                 RecordWriter writer = new RecordWriter(store, cursors, model, pkProperty, s, primary, hash, secondaries);
-                if (primary && groupEvaluators.containsKey(model)) {
-                    writer.computeGroupsOnInsert(groupEvaluators.get(model)::membershipSql);
+                if (groupEvaluators.containsKey(model)) {
+                    writer.computeGroups(groupEvaluators.get(model)::membershipSql);
                 }
                 EnrichQueue queue = new EnrichQueue(store, model, s.id(), matched);
                 if (s.kind() == SourceKind.QUERY) {
@@ -360,7 +360,7 @@ public final class Dromedary {
         RecordWriter writer = new RecordWriter(store, cursors, sync.model().name(), pkProperty, widened, true,
                 cursorHash(primary), queued);
         if (groups != null) {
-            writer.computeGroupsOnInsert(groups::membershipSql);
+            writer.computeGroups(groups::membershipSql);
         }
         tableImports.get(primary).doFirstRunsOf(new FirstImport(primary.id(),
                 inline.stream().map(tableImports::get).toList(), writer, store, sync.model().name()));

@@ -34,10 +34,10 @@ public final class RecordWriter {
     private final String configHash;
     private final List<String> secondarySources;
     private final String stage;
-    private final String mergeSql;
+    /** The property a secondary source's key is matched against, or null for the record key. */
+    private final String matchProperty;
     private final UniqueProperties unique;
     private final String keyProperty;
-    private final boolean matchesRecordKey;
 
     public record Written(long created, long updated) {
     }
@@ -60,8 +60,7 @@ public final class RecordWriter {
         // Query sources key their rows by record; table sources by the value of their mapped property.
         String matchProperty = source.mapping() == null ? primaryKeyProperty : source.mapping().property();
         this.keyProperty = primaryKeyProperty;
-        this.matchesRecordKey = !primary && matchProperty.equals(primaryKeyProperty);
-        this.mergeSql = primary ? upsertSql(n, null) : updateSql(n, matchProperty.equals(primaryKeyProperty) ? null : matchProperty);
+        this.matchProperty = primary || matchProperty.equals(primaryKeyProperty) ? null : matchProperty;
         this.pacer = new AnalyzePacer(() -> store.analyzedRows("records"));
         this.unique = new UniqueProperties(store, model, source.properties().stream()
                 .filter(PropertyDefinition::unique).map(PropertyDefinition::name).toList());
@@ -91,39 +90,74 @@ public final class RecordWriter {
     private static final String MERGED_INVALID =
             "nullif((coalesce(r.invalid, '{}'::jsonb) - ?::text[]) || coalesce(%s, '{}'::jsonb), '{}'::jsonb)";
 
-    /** @param groups the memberships of a new record (SQL over {@code r.properties}), or null to leave them empty */
-    private String upsertSql(int n, String groups) {
-        String records = store.table("records");
-        String invalid = String.format(MERGED_INVALID, "excluded.invalid");
-        return propsSql(n) + ", "
-                + "m AS (INSERT INTO " + records + " AS r (model, pk, properties, invalid, seq, groups) "
-                + "SELECT ?, s.pk, s.props, nullif(s.inv, '{}'::jsonb), " + nextSeq() + ", "
-                + (groups == null ? "'{}'::text[]" : groups) + " FROM s CROSS JOIN LATERAL (SELECT s.props AS properties) r "
-                + "ON CONFLICT (model, pk) DO UPDATE SET properties = r.properties || excluded.properties, "
-                + "invalid = " + invalid + ", seq = excluded.seq, updated_at = now(), deleted_at = NULL "
-                + "WHERE r.properties || excluded.properties IS DISTINCT FROM r.properties "
-                + "OR " + invalid + " IS DISTINCT FROM r.invalid OR r.deleted_at IS NOT NULL "
-                + "RETURNING r.pk, (xmax = 0) AS created), "
-                + "q AS (INSERT INTO " + store.table("enrich_queue") + " (source, model, pk) "
-                + "SELECT src, ?, m.pk FROM m CROSS JOIN unnest(?::text[]) AS src WHERE m.created "
-                + "ON CONFLICT DO NOTHING) "
-                + "SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created), "
-                + "coalesce(array_agg(pk), '{}') FROM m";
+    /** A merge statement and its bind values, in the order of their placeholders (String[] binds a text[]). */
+    private record Merge(String sql, List<Object> binds) {
     }
 
-    private String updateSql(int n, String matchProperty) {
+    /**
+     * The page's merge. With groups, every record it writes gets the memberships of its merged properties in the
+     * same statement, so the model's group evaluation finds them right and does not write them a second time.
+     */
+    private Merge merge(String[] names) {
+        List<Object> binds = new ArrayList<>();
+        return new Merge(primary ? upsertSql(names, binds) : updateSql(names, binds), binds);
+    }
+
+    /** SET clause for the groups of a record whose properties become {@code merged}, or "" without groups. */
+    private String groupsSet(String merged, List<Object> binds) {
+        return membership == null ? ""
+                // OFFSET 0 keeps the merge computed once, not once per rule that reads it.
+                : ", groups = (SELECT " + membership.apply(binds) + " FROM (SELECT " + merged + " AS properties OFFSET 0) r)";
+    }
+
+    private String upsertSql(String[] names, List<Object> binds) {
+        String records = store.table("records");
+        String invalid = String.format(MERGED_INVALID, "excluded.invalid");
+        StringBuilder sql = new StringBuilder(propsSql(names.length)).append(", m AS (INSERT INTO ").append(records)
+                .append(" AS r (model, pk, properties, invalid, seq, groups) SELECT ?, s.pk, s.props, ")
+                .append("nullif(s.inv, '{}'::jsonb), ").append(nextSeq()).append(", ");
+        binds.add(model);
+        sql.append(membership == null ? "'{}'::text[]" : membership.apply(binds))
+                .append(" FROM s CROSS JOIN LATERAL (SELECT s.props AS properties) r ")
+                .append("ON CONFLICT (model, pk) DO UPDATE SET properties = r.properties || excluded.properties, ")
+                .append("invalid = ").append(invalid);
+        binds.add(names);
+        sql.append(", seq = excluded.seq, updated_at = now(), deleted_at = NULL")
+                .append(groupsSet("r.properties || excluded.properties", binds))
+                .append(" WHERE r.properties || excluded.properties IS DISTINCT FROM r.properties OR ").append(invalid)
+                .append(" IS DISTINCT FROM r.invalid OR r.deleted_at IS NOT NULL RETURNING r.pk, (xmax = 0) AS created), ")
+                .append("q AS (INSERT INTO ").append(store.table("enrich_queue")).append(" (source, model, pk) ")
+                .append("SELECT src, ?, m.pk FROM m CROSS JOIN unnest(?::text[]) AS src WHERE m.created ")
+                .append("ON CONFLICT DO NOTHING) SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created), ")
+                .append("coalesce(array_agg(pk), '{}') FROM m");
+        binds.add(names);
+        binds.add(model);
+        binds.add(secondarySources.toArray(String[]::new));
+        return sql.toString();
+    }
+
+    private String updateSql(String[] names, List<Object> binds) {
         String records = store.table("records");
         String invalid = String.format(MERGED_INVALID, "nullif(s.inv, '{}'::jsonb)");
-        String match = matchProperty == null ? "r.pk = s.pk" : "r.properties ->> " + Identifiers.literal(matchProperty) + " = s.pk";
-        return propsSql(n) + ", "
-                + "m AS (UPDATE " + records + " AS r SET properties = r.properties || s.props, invalid = " + invalid
-                + ", seq = " + nextSeq() + ", updated_at = now() FROM s "
-                + "WHERE r.model = ? AND " + match + " AND r.deleted_at IS NULL AND (r.properties || s.props IS DISTINCT FROM r.properties "
-                + "OR " + invalid + " IS DISTINCT FROM r.invalid) RETURNING r.pk) "
-                // Records this page computed in full need no separate enrichment by this source any more.
-                + (matchProperty == null ? ", dq AS (DELETE FROM " + store.table("enrich_queue")
-                        + " q USING s WHERE q.source = ? AND q.pk = s.pk) " : "")
-                + "SELECT 0, count(*), coalesce(array_agg(pk), '{}') FROM m";
+        String match = matchProperty == null ? "r.pk = s.pk"
+                : "r.properties ->> " + Identifiers.literal(matchProperty) + " = s.pk";
+        StringBuilder sql = new StringBuilder(propsSql(names.length)).append(", m AS (UPDATE ").append(records)
+                .append(" AS r SET properties = r.properties || s.props, invalid = ").append(invalid);
+        binds.add(names);
+        sql.append(", seq = ").append(nextSeq()).append(", updated_at = now()")
+                .append(groupsSet("r.properties || s.props", binds))
+                .append(" FROM s WHERE r.model = ? AND ").append(match)
+                .append(" AND r.deleted_at IS NULL AND (r.properties || s.props IS DISTINCT FROM r.properties OR ")
+                .append(invalid).append(" IS DISTINCT FROM r.invalid) RETURNING r.pk) ");
+        binds.add(model);
+        binds.add(names);
+        if (matchProperty == null) {
+            // Records this page computed in full need no separate enrichment by this source any more.
+            sql.append(", dq AS (DELETE FROM ").append(store.table("enrich_queue"))
+                    .append(" q USING s WHERE q.source = ? AND q.pk = s.pk) ");
+            binds.add(source.id());
+        }
+        return sql.append("SELECT 0, count(*), coalesce(array_agg(pk), '{}') FROM m").toString();
     }
 
     /** jsonb_build_object takes at most 100 arguments: wide sources are built in chunks and concatenated. */
@@ -140,12 +174,12 @@ public final class RecordWriter {
     private Function<List<Object>, String> membership;
 
     /**
-     * Gives the records this primary source creates their group memberships in the same insert, so that the
-     * model's group evaluation finds them right and does not write each new record a second time.
+     * Gives the records this source writes their group memberships in the same statement, so that the model's
+     * group evaluation finds them right and does not write each of them a second time.
      * @param membership appends its bind values to the list and returns the SQL over {@code r.properties}
      */
-    public void computeGroupsOnInsert(Function<List<Object>, String> membership) {
-        this.membership = primary ? membership : null;
+    public void computeGroups(Function<List<Object>, String> membership) {
+        this.membership = membership;
     }
 
     /** Keeps the store's statistics fresh while a run changes many records. */
@@ -216,25 +250,14 @@ public final class RecordWriter {
         String[] names = source.properties().stream().map(PropertyDefinition::name).toArray(String[]::new);
         Written written;
         String[] changed;
-        List<Object> groupParams = new ArrayList<>();
-        String sql = membership == null ? mergeSql : upsertSql(n, membership.apply(groupParams));
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            if (primary) {
-                int i = 1;
-                ps.setString(i++, model);
-                for (Object p : groupParams) {
-                    ps.setObject(i++, p);
-                }
-                ps.setArray(i++, c.createArrayOf("text", names));
-                ps.setArray(i++, c.createArrayOf("text", names));
-                ps.setString(i++, model);
-                ps.setArray(i, c.createArrayOf("text", secondarySources.toArray()));
-            } else {
-                ps.setArray(1, c.createArrayOf("text", names));
-                ps.setString(2, model);
-                ps.setArray(3, c.createArrayOf("text", names));
-                if (matchesRecordKey) {
-                    ps.setString(4, source.id());
+        Merge merge = merge(names);
+        try (PreparedStatement ps = c.prepareStatement(merge.sql())) {
+            int i = 1;
+            for (Object b : merge.binds()) {
+                if (b instanceof String[] array) {
+                    ps.setArray(i++, c.createArrayOf("text", array));
+                } else {
+                    ps.setObject(i++, b);
                 }
             }
             try (ResultSet rs = ps.executeQuery()) {

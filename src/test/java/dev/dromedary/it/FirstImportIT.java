@@ -103,11 +103,16 @@ class FirstImportIT {
             assertThat(db.rows("SELECT c.last_value::timestamptz = (SELECT max(updated_at) FROM purchases), c.last_key "
                     + "FROM dromedary.cursors c WHERE c.source = 'purchases'")).containsExactly(List.of("t", "3"));
 
-            // The secondary's next run reads only what changed after its cursor, not every record.
-            db.execute("UPDATE purchases SET amount = 20, updated_at = now() WHERE item = 'coat'");
+            // The secondary's next run reads only what changed after its cursor, not every record; the records it
+            // updates get their groups in the same statement, leaving the group evaluation nothing to change.
+            db.execute("UPDATE purchases SET amount = 20, updated_at = now() WHERE item = 'coat'",
+                    "INSERT INTO purchases (user_id, amount, item, updated_at) VALUES (2, 3, 'pen', now())");
             RunCounts counts = h.importOnce("purchases");
-            assertThat(counts.rowsRead).isEqualTo(1);
-            assertThat(totals().get(2)).containsExactly("3", "20", "coat");
+            assertThat(counts.rowsRead).isEqualTo(2);
+            assertThat(totals().subList(1, 3)).containsExactly(List.of("2", "3", "pen"), List.of("3", "20", "coat"));
+            assertThat(h.groupsOnce("users")).isZero();
+            assertThat(db.rows("SELECT pk FROM dromedary.records WHERE 'buyers' = ANY(groups) ORDER BY pk"))
+                    .containsExactly(List.of("1"), List.of("2"), List.of("3"));
         }
     }
 

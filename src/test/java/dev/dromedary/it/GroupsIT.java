@@ -338,12 +338,12 @@ class GroupsIT {
         db.execute("INSERT INTO people (id, name, age, vip) SELECT g, 'p' || g, g % 90, g % 7 = 0 "
                 + "FROM generate_series(100, 100099) g");
         StatementCounter counter = new StatementCounter();
-        String sync = SOURCES.replace("every: 1h }", "every: 1h, pageSize: 20000 }") + groupsYaml();
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), sync, dir, counter::wrap)) {
+        String sources = SOURCES.replace("every: 1h }", "every: 1h, pageSize: 20000 }");
+        // Imported before the model had groups: the records written later get theirs as they are written.
+        try (DromedaryHarness h = DromedaryHarness.start(properties(), sources, dir)) {
             h.importOnce("people");
-            // New records got their groups with their insert; an update moves them all (vip eq / ne true).
-            db.execute("UPDATE people SET vip = NOT vip, updated_at = now()");
-            h.importOnce("people");
+        }
+        try (DromedaryHarness h = DromedaryHarness.start(properties(), sources + groupsYaml(), dir, counter::wrap)) {
             counter.executed.set(0);
             long changed = h.groupsOnce("people");
             assertThat(changed).isGreaterThan(100_000);
