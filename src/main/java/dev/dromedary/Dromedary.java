@@ -330,10 +330,6 @@ public final class Dromedary {
     }
 
     /**
-     * A cursor is kept only while what its source reads stays the same: table, mapping, cursor column, schedule
-     * filters and properties. Any change starts the source from the beginning, so new properties reach old rows.
-     */
-    /**
      * Lets the model's primary table source do, in its first import, the first runs of the incremental table
      * secondaries in its App that map the primary key: each record is then written once with all their properties.
      */
@@ -366,6 +362,10 @@ public final class Dromedary {
                 inline.stream().map(tableImports::get).toList(), writer, store, sync.model().name()));
     }
 
+    /**
+     * A cursor is kept only while what its source reads stays the same: table, mapping, cursor column, schedule
+     * filters and properties. Any change starts the source from the beginning, so new properties reach old rows.
+     */
     static String cursorHash(SourceDefinition s) {
         String basis = s.table() + "|" + s.mapping() + "|" + s.schedule().column() + "|" + s.schedule().filters()
                 + "|" + s.properties() + "|" + s.schedule().query();
