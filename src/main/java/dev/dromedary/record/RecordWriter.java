@@ -21,9 +21,10 @@ import java.util.function.Function;
 /**
  * Writes one page of a source into the record store, set-based: COPY into a session staging table, then one
  * statement that merges it, touching only records whose values changed (they take a new seq), then the cursor,
- * all in one transaction. A primary source creates records (and queues them for enrichment by the model's
- * secondary sources); a secondary source only updates the records whose mapped property has the page's key,
- * every such record when the property is not unique. A replayed page changes nothing.
+ * all in one transaction. A primary source creates records and queues them for enrichment by the model's
+ * secondary sources (a first import's writer carries some secondaries' properties itself and queues only for the
+ * others); a secondary source only updates the records whose mapped property has the page's key, every such
+ * record when the property is not unique. A replayed page changes nothing.
  */
 public final class RecordWriter {
     private final RecordStore store;

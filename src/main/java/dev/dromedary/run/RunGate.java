@@ -30,7 +30,7 @@ public final class RunGate {
         try {
             held = locks.acquire(kind, name);
             return start.run();
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | InterruptedException | RuntimeException e) {
             leave();
             throw e;
         }

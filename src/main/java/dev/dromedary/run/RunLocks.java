@@ -123,8 +123,11 @@ public final class RunLocks {
             // Polled, not blocking in the server: a stopping node's thread can be interrupted while it waits.
             while (!tryLock(c, key)) {
                 if (!wait) {
-                    try (c) {
-                        unlockAll(c);
+                    // It holds no lock: nothing to release, and a failing close must not fail the caller.
+                    try {
+                        c.close();
+                    } catch (SQLException ignored) {
+                        // the pool discards a broken connection
                     }
                     return null;
                 }

@@ -69,8 +69,8 @@ public final class FirstImport {
         try {
             for (TableImport s : secondaries) {
                 if (!s.tryEnterGate()) {
-                    LOG.info("Import {}: secondary source {} is running, so it is not computed with this first import",
-                            primary, s.id());
+                    LOG.info("Import {}: secondary source {} is running (on this node or another), so its properties "
+                            + "are not computed with this first import", primary, s.id());
                     return null;
                 }
                 taken.put(s, Cursor.START);

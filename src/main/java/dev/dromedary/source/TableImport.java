@@ -124,12 +124,12 @@ public final class TableImport implements SourceImport {
                 run.cursor = Cursor.START;
             }
         } catch (SQLException | RuntimeException e) {
-            // The run was recorded as started: it must not stay "running".
-            runs.finish(run.runId, run.counts, Errors.describe(e));
-            run.finished = true;
             if (run.firstRuns != null) {
                 run.firstRuns.keySet().forEach(TableImport::leaveGate);
             }
+            // The run was recorded as started: it must not stay "running".
+            runs.finish(run.runId, run.counts, Errors.describe(e));
+            run.finished = true;
             throw e;
         }
         return run;
@@ -274,7 +274,13 @@ public final class TableImport implements SourceImport {
         if (run.firstRuns == null) {
             w = writer.write(page, save, null);
         } else {
-            // The secondaries' cursors commit with the page that ends the run, when every record has their values.
+            // The secondaries' cursors commit with the page that ends the run, when every record has their values,
+            // and only while this run still holds their locks.
+            if (!page.more()) {
+                for (TableImport s : run.firstRuns.keySet()) {
+                    s.gate.verify(run.runId);
+                }
+            }
             w = firstImport.writer().write(page, save, page.more() ? null : c -> FirstImport.saveCursors(c, run.firstRuns));
         }
         if (moved) {
