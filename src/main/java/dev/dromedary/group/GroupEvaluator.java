@@ -114,10 +114,7 @@ public final class GroupEvaluator {
      * Writers creating records use it too, so that this evaluation finds their memberships already right.
      */
     public String membershipSql(List<Object> params) {
-        return membershipSql(params, clock.instant());
-    }
-
-    private String membershipSql(List<Object> params, java.time.Instant now) {
+        java.time.Instant now = clock.instant();
         StringBuilder members = new StringBuilder("array_remove(ARRAY[");
         for (int i = 0; i < groups.size(); i++) {
             GroupDefinition g = groups.get(i);
@@ -142,7 +139,7 @@ public final class GroupEvaluator {
     /** @return records whose memberships changed, and the highest seq they took (0 if none) */
     private long[] update(Connection c, long from, long upper) throws SQLException {
         List<Object> params = new ArrayList<>();
-        String members = membershipSql(params, clock.instant());
+        String members = membershipSql(params);
         String records = store.table("records");
         // One pass over the window's records, no self-join: a join back to records could be planned as a scan of
         // the whole table. The memberships are computed twice per record (to compare, then to set); that is cheap.

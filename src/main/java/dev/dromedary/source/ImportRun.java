@@ -50,11 +50,18 @@ public final class ImportRun {
                 try {
                     gate.leave();
                 } finally {
-                    if (firstRuns != null) {
-                        firstRuns.keySet().forEach(TableImport::leaveGate);
-                    }
+                    leaveFirstRunGates();
                 }
             }
+        }
+    }
+
+    /** Frees the gates of the secondary sources whose first runs this run took on, if any; once. */
+    void leaveFirstRunGates() {
+        if (firstRuns != null) {
+            java.util.Map<TableImport, Cursor> taken = firstRuns;
+            firstRuns = null;
+            taken.keySet().forEach(TableImport::leaveGate);
         }
     }
 

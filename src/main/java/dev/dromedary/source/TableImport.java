@@ -124,9 +124,7 @@ public final class TableImport implements SourceImport {
                 run.cursor = Cursor.START;
             }
         } catch (SQLException | RuntimeException e) {
-            if (run.firstRuns != null) {
-                run.firstRuns.keySet().forEach(TableImport::leaveGate);
-            }
+            run.leaveFirstRunGates();
             // The run was recorded as started: it must not stay "running".
             runs.finish(run.runId, run.counts, Errors.describe(e));
             run.finished = true;
@@ -157,11 +155,6 @@ public final class TableImport implements SourceImport {
 
     public SourcePage read(ImportRun run) throws SQLException {
         gate.verify(run.runId);
-        if (run.firstRuns != null) {
-            for (TableImport s : run.firstRuns.keySet()) {
-                s.gate.verify(run.runId);
-            }
-        }
         if (run.overRecords) {
             EnrichQueue.Batch batch = queue.records(run.cursor.key(), source.schedule().pageSize());
             SourcePage page = pageFor(batch.mappedValues(), List.of(), batch.recordKeys().size(), 0, null, false);
@@ -270,19 +263,19 @@ public final class TableImport implements SourceImport {
         } else if (source.schedule().incremental() && moved) {
             save = page.last();
         }
-        RecordWriter.Written w;
-        if (run.firstRuns == null) {
-            w = writer.write(page, save, null);
-        } else {
-            // The secondaries' cursors commit with the page that ends the run, when every record has their values,
-            // and only while this run still holds their locks.
-            if (!page.more()) {
-                for (TableImport s : run.firstRuns.keySet()) {
-                    s.gate.verify(run.runId);
-                }
+        RecordWriter target = writer;
+        RecordWriter.TransactionStep done = null;
+        java.util.Map<TableImport, Cursor> firstRuns = run.firstRuns;
+        if (firstRuns != null) {
+            // Written with the secondaries' values only while this run holds their locks; their cursors commit with
+            // the page that ends the run, when every record has their values.
+            for (TableImport s : firstRuns.keySet()) {
+                s.gate.verify(run.runId);
             }
-            w = firstImport.writer().write(page, save, page.more() ? null : c -> FirstImport.saveCursors(c, run.firstRuns));
+            target = firstImport.writer();
+            done = page.more() ? null : c -> FirstImport.saveCursors(c, firstRuns);
         }
+        RecordWriter.Written w = target.write(page, save, done);
         if (moved) {
             run.cursor = page.last();
         }
