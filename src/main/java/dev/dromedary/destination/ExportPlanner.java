@@ -1,6 +1,8 @@
 package dev.dromedary.destination;
 
 import dev.dromedary.sql.Identifiers;
+import dev.dromedary.sql.JsonbObject;
+import dev.dromedary.sql.TextArray;
 import dev.dromedary.record.ModelLock;
 import dev.dromedary.record.RecordStore;
 import dev.dromedary.sql.Transactions;
@@ -9,13 +11,16 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Plans exports from the record store, change-only: it looks only at records whose seq moved since the
- * destination last looked, and compares their mapped values with what was last exported, in SQL.
+ * destination last looked, and compares a hash of their mapped values, and their group names, with what was last
+ * exported.
  */
 public final class ExportPlanner {
     private final RecordStore store;
@@ -25,7 +30,6 @@ public final class ExportPlanner {
     private final String pageSql;
     private final String configHash;
 
-    private final String groupNamesJson;
     private final dev.dromedary.record.AnalyzePacer pacer;
 
     public ExportPlanner(RecordStore store, DestinationDefinition destination, String model) {
@@ -40,45 +44,29 @@ public final class ExportPlanner {
         this.configHash = Integer.toHexString((destination.table() + "|" + destination.primaryKey() + "|"
                 + destination.mappings() + "|" + destination.trackedGroup() + "|" + destination.groupsTable() + "|"
                 + destination.groups()).hashCode());
-        StringBuilder names = new StringBuilder("{");
-        destination.groups().forEach((group, name) -> names.append(names.length() > 1 ? "," : "")
-                .append(dev.dromedary.record.Json.quote(group)).append(':').append(dev.dromedary.record.Json.quote(name)));
-        this.groupNamesJson = names.append('}').toString();
-        StringBuilder mapped = new StringBuilder("jsonb_build_object(");
         StringBuilder values = new StringBuilder();
-        StringBuilder old = new StringBuilder();
-        for (int i = 0; i < columns.size(); i++) {
-            String column = columns.get(i);
-            String property = destination.mappings().get(column);
-            mapped.append(i == 0 ? "" : ", ").append(Identifiers.literal(column)).append(", r.properties -> ").append(Identifiers.literal(property));
-            values.append(", m.mapped ->> ").append(Identifiers.literal(column));
-            old.append(", e.exported ->> ").append(Identifiers.literal(column));
+        List<String> legacyPairs = new ArrayList<>();
+        for (String column : columns) {
+            String property = Identifiers.literal(destination.mappings().get(column));
+            values.append(", r.properties ->> ").append(property);
+            legacyPairs.add(Identifiers.literal(column) + ", r.properties -> " + property);
         }
-        mapped.append(")");
-        boolean groupsTable = destination.groupsTable() != null;
-        if (groupsTable) {
-            // The record's tracked groups, under their names in the destination, travel with its values.
-            mapped.append(" || jsonb_build_object('$groups', (SELECT coalesce(jsonb_agg(gm.value ORDER BY gm.value), "
-                    + "'[]'::jsonb) FROM jsonb_each_text(CAST(? AS jsonb)) AS gm WHERE gm.key = ANY(r.groups)))");
-        }
-        String inScope = destination.trackedGroup() == null ? "TRUE" : "r.groups @> ARRAY[CAST(? AS text)]";
-        // OFFSET 0 keeps the lateral from being inlined: the mapped values are built once per record, not once
-        // per reference. Per record: new values, what was last exported, and whether it is new, changed or deleted.
-        // The last export is looked up by the record's full key in its own lateral (OFFSET 0 again): as a plain
-        // join, statistics that do not know this destination yet (estimated 1 row) planned one scan of all its
-        // exports, filtered per record, and each batch took longer than the one before.
-        this.pageSql = "SELECT r.seq, r.pk, m.mapped::text, e.pk IS NULL, e.exported IS DISTINCT FROM m.mapped, "
-                + "r.deleted_at IS NOT NULL OR NOT " + inScope + ", "
-                + "ARRAY(SELECT jsonb_array_elements_text(m.mapped -> '$groups')), "
-                + "coalesce(e.exported -> '$groups', '[]'::jsonb) <> '[]'::jsonb, "
-                + "(e.exported || jsonb_build_object('$groups', '[]'::jsonb))::text, "
-                + "(m.mapped -> '$groups') IS DISTINCT FROM (e.exported -> '$groups')" + values + old
-                + " FROM " + store.table("records") + " r CROSS JOIN LATERAL (SELECT " + mapped + " AS mapped OFFSET 0) m"
-                + " LEFT JOIN LATERAL (SELECT x.pk, x.exported FROM " + store.table("exports") + " x"
+        String legacyMapped = JsonbObject.of(legacyPairs);
+        // Per record: its values and groups, and what was last exported (the destination key, the values' hash and
+        // the group names). Rows exported before the store kept hashes still hold their JSON: for those the SQL
+        // says whether the values changed. The last export is looked up by the record's full key in its own lateral
+        // (OFFSET 0): as a plain join, statistics that do not know this destination yet (estimated 1 row) planned
+        // one scan of all its exports, filtered per record, and each batch took longer than the one before.
+        this.pageSql = "SELECT r.seq, r.pk, r.deleted_at IS NOT NULL, r.groups, e.pk IS NOT NULL, e.exported_key, "
+                + "e.values_hash, e.groups, e.legacy_changed" + values
+                + " FROM " + store.table("records") + " r LEFT JOIN LATERAL (SELECT x.pk, coalesce(x.exported_key, "
+                + "x.exported ->> " + Identifiers.literal(destination.primaryKey()) + ") AS exported_key, x.values_hash, "
+                + "coalesce(x.groups, ARRAY(SELECT jsonb_array_elements_text(x.exported -> '$groups'))) AS groups, "
+                + "CASE WHEN x.values_hash IS NULL THEN (x.exported - '$groups') IS DISTINCT FROM " + legacyMapped
+                + " END AS legacy_changed FROM " + store.table("exports") + " x"
                 + " WHERE x.destination = ? AND x.pk = r.pk OFFSET 0) e ON TRUE"
                 + " WHERE r.model = ? AND r.seq > ? AND r.seq <= ? ORDER BY r.seq LIMIT ?";
     }
-
 
     /** The page query, for tests that check how PostgreSQL plans it. */
     String pageSql() {
@@ -165,51 +153,49 @@ public final class ExportPlanner {
         boolean sync = destination.syncMode() == SyncMode.SYNC;
         try (Connection c = store.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement(pageSql)) {
-            // In the order of their ? in the text: the tracked group (select list), then the group names (FROM).
-            int i = 1;
-            if (destination.trackedGroup() != null) {
-                ps.setString(i++, destination.trackedGroup());
-            }
-            if (destination.groupsTable() != null) {
-                ps.setString(i++, groupNamesJson);
-            }
-            ps.setString(i++, destination.id());
-            ps.setString(i++, model);
-            ps.setLong(i++, run.lastSeq);
-            ps.setLong(i++, run.upperSeq);
-            ps.setInt(i, destination.batchSize());
+            ps.setString(1, destination.id());
+            ps.setString(2, model);
+            ps.setLong(3, run.lastSeq);
+            ps.setLong(4, run.upperSeq);
+            ps.setInt(5, destination.batchSize());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows++;
                     lastSeq = rs.getLong(1);
                     String recordKey = rs.getString(2);
-                    boolean isNew = rs.getBoolean(4);
-                    boolean changed = rs.getBoolean(5);
-                    boolean gone = rs.getBoolean(6);
-                    List<String> groups = List.of((String[]) rs.getArray(7).getArray());
-                    boolean hadGroupRows = rs.getBoolean(8);
+                    List<String> recordGroups = List.of((String[]) rs.getArray(4).getArray());
+                    boolean isNew = !rs.getBoolean(5);
+                    String oldKey = rs.getString(6);
+                    UUID oldHash = (UUID) rs.getObject(7);
+                    java.sql.Array oldGroupsArray = rs.getArray(8);
+                    List<String> oldGroups = oldGroupsArray == null ? List.of() : List.of((String[]) oldGroupsArray.getArray());
+                    boolean legacyChanged = rs.getBoolean(9);
                     String[] values = new String[width];
-                    String[] old = new String[width];
-                    boolean groupsChanged = rs.getBoolean(10);
                     for (int j = 0; j < width; j++) {
-                        values[j] = rs.getString(11 + j);
-                        old[j] = rs.getString(11 + width + j);
+                        values[j] = rs.getString(10 + j);
                     }
-                    if (gone) {
+                    boolean outOfScope = destination.trackedGroup() != null
+                            && !recordGroups.contains(destination.trackedGroup());
+                    if (rs.getBoolean(3) || outOfScope) {
                         // Deleted, or out of the tracked group: removed in sync mode, kept otherwise.
                         if (isNew) {
                             run.counts.skipped++;
                         } else if (sync) {
-                            deletes.put(old[pkIndex], new PlannedChange(recordKey, old, null, List.of(), true));
+                            deletes.put(oldKey, new PlannedChange(recordKey, keyOnly(oldKey), null, List.of(), true));
                         } else {
                             run.counts.refused++;
-                            if (hadGroupRows && destination.groupsTable() != null) {
-                                clears.put(old[pkIndex], new PlannedChange(recordKey, old, rs.getString(9), List.of(), true));
+                            if (!oldGroups.isEmpty() && destination.groupsTable() != null) {
+                                clears.put(oldKey, new PlannedChange(recordKey, keyOnly(oldKey), oldHash, List.of(), true));
                             }
                         }
                         continue;
                     }
-                    if (!changed) {
+                    List<String> groups = groupNames(recordGroups);
+                    UUID hash = ValuesHash.of(values);
+                    boolean valuesChanged = isNew || (oldHash == null ? legacyChanged : !oldHash.equals(hash));
+                    boolean groupsChanged = destination.groupsTable() != null
+                            && (isNew || !new HashSet<>(groups).equals(new HashSet<>(oldGroups)));
+                    if (!valuesChanged && !groupsChanged) {
                         run.counts.skipped++;
                         continue;
                     }
@@ -218,13 +204,12 @@ public final class ExportPlanner {
                                 + "' maps to property '" + destination.primaryKeyProperty() + "', which has no value");
                         continue;
                     }
-                    boolean keyChanged = !isNew && old[pkIndex] != null && !old[pkIndex].equals(values[pkIndex]);
+                    boolean keyChanged = !isNew && oldKey != null && !oldKey.equals(values[pkIndex]);
                     // Under a new key the record's group rows are written whatever its groups did.
-                    PlannedChange change = new PlannedChange(recordKey, values, rs.getString(3), groups,
-                            groupsChanged || keyChanged);
+                    PlannedChange change = new PlannedChange(recordKey, values, hash, groups, groupsChanged || keyChanged);
                     if (keyChanged && sync) {
                         // The old row goes, the record is written under its new key.
-                        deletes.put(old[pkIndex], new PlannedChange(recordKey, old, null, List.of(), true));
+                        deletes.put(oldKey, new PlannedChange(recordKey, keyOnly(oldKey), null, List.of(), true));
                         isNew = true;
                     }
                     // Two records mapping to one destination key: the later change wins, once per batch.
@@ -252,6 +237,29 @@ public final class ExportPlanner {
         return batches;
     }
 
+    /** The destination's names of the record's groups that it receives, in a stable order. */
+    private List<String> groupNames(List<String> recordGroups) {
+        if (destination.groupsTable() == null) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        for (String group : recordGroups) {
+            String name = destination.groups().get(group);
+            if (name != null) {
+                names.add(name);
+            }
+        }
+        names.sort(null);
+        return names;
+    }
+
+    /** Column values that carry only the destination key: enough to find a row to delete or clear. */
+    private String[] keyOnly(String key) {
+        String[] values = new String[columns.size()];
+        values[columns.indexOf(destination.primaryKey())] = key;
+        return values;
+    }
+
     /**
      * Remembers what the batch wrote and moves the destination's cursor, after the destination committed. If we
      * crash between the two commits the batch is planned again and re-written with no effect.
@@ -270,19 +278,31 @@ public final class ExportPlanner {
                 }
                 recordFailures(c, run);
                 if (!run.written.isEmpty()) {
-                    String[] keys = new String[run.written.size()];
-                    String[] mapped = new String[run.written.size()];
-                    for (int i = 0; i < keys.length; i++) {
-                        keys[i] = run.written.get(i).recordKey();
-                        mapped[i] = run.written.get(i).mappedJson();
+                    int n = run.written.size();
+                    String[] keys = new String[n];
+                    String[] exportedKeys = new String[n];
+                    String[] hashes = new String[n];
+                    String[] groups = new String[n];
+                    int pkIndex = columns.indexOf(destination.primaryKey());
+                    for (int i = 0; i < n; i++) {
+                        PlannedChange w = run.written.get(i);
+                        keys[i] = w.recordKey();
+                        exportedKeys[i] = w.values()[pkIndex];
+                        hashes[i] = w.valuesHash() == null ? null : w.valuesHash().toString();
+                        groups[i] = TextArray.literal(w.groups());
                     }
+                    // Each row's group names travel as one text[] literal: a text[][] must be rectangular.
                     try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + store.table("exports")
-                            + " (destination, pk, exported, exported_at) SELECT ?, k, m::jsonb, now() "
-                            + "FROM unnest(?::text[], ?::text[]) AS u(k, m) ON CONFLICT (destination, pk) DO UPDATE "
-                            + "SET exported = excluded.exported, exported_at = excluded.exported_at")) {
+                            + " (destination, pk, exported_key, values_hash, groups, exported_at) SELECT ?, k, x, "
+                            + "h::uuid, g::text[], now() FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) "
+                            + "AS u(k, x, h, g) ON CONFLICT (destination, pk) DO UPDATE SET exported_key = "
+                            + "excluded.exported_key, values_hash = excluded.values_hash, groups = excluded.groups, "
+                            + "exported = NULL, exported_at = excluded.exported_at")) {
                         ps.setString(1, destination.id());
                         ps.setArray(2, c.createArrayOf("text", keys));
-                        ps.setArray(3, c.createArrayOf("text", mapped));
+                        ps.setArray(3, c.createArrayOf("text", exportedKeys));
+                        ps.setArray(4, c.createArrayOf("text", hashes));
+                        ps.setArray(5, c.createArrayOf("text", groups));
                         ps.executeUpdate();
                     }
                 }

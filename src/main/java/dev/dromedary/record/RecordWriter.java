@@ -1,6 +1,7 @@
 package dev.dromedary.record;
 
 import dev.dromedary.sql.Identifiers;
+import dev.dromedary.sql.JsonbObject;
 import dev.dromedary.source.Cursor;
 import dev.dromedary.source.CursorStore;
 import dev.dromedary.source.PropertyDefinition;
@@ -78,8 +79,8 @@ public final class RecordWriter {
             props.add(Identifiers.literal(p.name()) + ", " + ValueConverter.toJsonSql(p.type(), p.array(), "v" + i));
             invalid.add(Identifiers.literal(p.name()) + ", i" + i);
         }
-        return "WITH s AS (SELECT DISTINCT ON (pk) pk, " + jsonObject(props) + " AS props, "
-                + (invalid.isEmpty() ? "'{}'::jsonb" : "jsonb_strip_nulls(" + jsonObject(invalid) + ")") + " AS inv "
+        return "WITH s AS (SELECT DISTINCT ON (pk) pk, " + JsonbObject.of(props) + " AS props, "
+                + (invalid.isEmpty() ? "'{}'::jsonb" : "jsonb_strip_nulls(" + JsonbObject.of(invalid) + ")") + " AS inv "
                 + "FROM pg_temp." + stage + " ORDER BY pk, ord DESC)";
     }
 
@@ -160,16 +161,6 @@ public final class RecordWriter {
         }
         return sql.append("SELECT 0, count(*), coalesce(array_agg(pk), '{}') FROM m").toString();
     }
-
-    /** jsonb_build_object takes at most 100 arguments: wide sources are built in chunks and concatenated. */
-    private static String jsonObject(List<String> pairs) {
-        List<String> parts = new ArrayList<>();
-        for (int i = 0; i < pairs.size(); i += 50) {
-            parts.add("jsonb_build_object(" + String.join(", ", pairs.subList(i, Math.min(pairs.size(), i + 50))) + ")");
-        }
-        return parts.isEmpty() ? "'{}'::jsonb" : String.join(" || ", parts);
-    }
-
 
     private final AnalyzePacer pacer;
     private Function<List<Object>, String> membership;

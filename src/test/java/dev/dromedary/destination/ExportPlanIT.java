@@ -17,11 +17,11 @@ class ExportPlanIT {
         // A store that one destination has filled and that was analyzed then; a second destination (a second
         // model's, or a new one) has since written 10,000 rows the statistics know nothing of.
         stored.insertRecords("users", 30_000);
-        stored.db().execute("INSERT INTO dromedary.exports (destination, pk, exported) "
-                        + "SELECT 'customers', g::text, jsonb_build_object('id', g) FROM generate_series(1, 30000) g",
+        stored.db().execute("INSERT INTO dromedary.exports (destination, pk, exported_key, values_hash) "
+                        + "SELECT 'customers', g::text, g::text, gen_random_uuid() FROM generate_series(1, 30000) g",
                 "ANALYZE dromedary.records, dromedary.exports",
-                "INSERT INTO dromedary.exports (destination, pk, exported) "
-                        + "SELECT 'archive', g::text, jsonb_build_object('id', g) FROM generate_series(1, 10000) g");
+                "INSERT INTO dromedary.exports (destination, pk, exported_key, values_hash) "
+                        + "SELECT 'archive', g::text, g::text, gen_random_uuid() FROM generate_series(1, 10000) g");
         var destination = new DestinationDefinition("archive", "warehouse", "archive", "id", Map.of("id", "id"),
                 SyncMode.SYNC, null, null, null, null, Map.of(), 5000);
         String plan = stored.db().explain(new ExportPlanner(stored.store(), destination, "users").pageSql(),

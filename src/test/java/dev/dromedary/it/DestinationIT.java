@@ -212,6 +212,31 @@ class DestinationIT {
     }
 
     @Test
+    void exportsRememberedAsJson_beforeTheStoreKeptHashes_areComparedByTheirJson() throws Exception {
+        try (DromedaryHarness h = DromedaryHarness.start(properties(), sync(SyncMode.SYNC), dir)) {
+            run(h);
+            // What a store written before V10 holds: the mapped values and group names as JSON, no key or hash.
+            db.execute("UPDATE dromedary.exports e SET exported = jsonb_build_object('id', r.properties -> 'userId', "
+                            + "'email', r.properties -> 'email', 'name', r.properties -> 'name'), "
+                            + "exported_key = NULL, values_hash = NULL, groups = NULL "
+                            + "FROM dromedary.records r WHERE r.pk = e.pk AND e.destination = 'customers'",
+                    "UPDATE dromedary.export_cursors SET last_seq = 0 WHERE destination = 'customers'",
+                    "UPDATE src.users SET name = 'Renamed', updated_at = now() WHERE id = 2",
+                    "DELETE FROM src.users WHERE id = 3");
+            h.runOnce("users");
+
+            RunCounts n = lastExport("customers");
+            assertThat(List.of(n.updated, n.deleted, n.skipped)).as("updated, deleted, unchanged").containsExactly(1L, 1L, 3L);
+            assertThat(customers()).containsExactly(List.of("1", "u1@x.org", "Name 1"), List.of("2", "u2@x.org", "Renamed"),
+                    List.of("4", "u4@x.org", "Name 4"), List.of("5", "u5@x.org", "Name 5"));
+            // The record exported again is remembered by key and hash; the unchanged ones keep their JSON.
+            assertThat(db.rows("SELECT pk, coalesce(exported_key, '-'), values_hash IS NOT NULL, exported IS NULL FROM dromedary.exports "
+                    + "WHERE destination = 'customers' ORDER BY pk")).containsExactly(List.of("1", "-", "f", "f"),
+                    List.of("2", "2", "t", "t"), List.of("4", "-", "f", "f"), List.of("5", "-", "f", "f"));
+        }
+    }
+
+    @Test
     void startupChecks_nameTheDestinationTableAndColumn() {
         String base = sync(SyncMode.SYNC);
         assertThatThrownBy(() -> DromedaryHarness.start(properties(), base.replace("table: customers", "table: clients"), dir))
