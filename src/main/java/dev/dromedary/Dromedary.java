@@ -185,6 +185,9 @@ public final class Dromedary {
 
         List<SourceImport> imports = new ArrayList<>();
         dev.dromedary.run.RunMetrics metrics = new dev.dromedary.run.RunMetrics(context);
+        // Threads that read a table source's next page while its current one is written; stopped with the context.
+        java.util.concurrent.ExecutorService readAhead = context.getExecutorServiceManager()
+                .newCachedThreadPool(pools, "dromedary-read-ahead");
         List<RecordExport> exports = new ArrayList<>();
         Map<String, ScheduleDefinition> schedules = new LinkedHashMap<>();
         Map<String, List<String>> exportsBySource = new LinkedHashMap<>();
@@ -234,6 +237,7 @@ public final class Dromedary {
                     TableImport source = new TableImport(s, sourceShapes.get(s.id()), dataSources.get(s.app()), writer,
                             cursors, queue, runs, locks, hash);
                     source.metrics(metrics);
+                    source.readAheadOn(readAhead);
                     tableImports.put(s, source);
                     if (primary && (s.schedule().confirmRecords() || !s.schedule().incremental())) {
                         source.confirmWith(new RecordConfirmer(s, sourceShapes.get(s.id()), dataSources.get(s.app()),

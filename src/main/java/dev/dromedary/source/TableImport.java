@@ -13,6 +13,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -45,6 +46,7 @@ public final class TableImport implements SourceImport {
     private dev.dromedary.run.RunMetrics metrics;
     private final RunGate gate;
     private FirstImport firstImport;
+    private ExecutorService readAhead;
 
     public TableImport(SourceDefinition source, TableShape shape, DataSource sourceData, RecordWriter writer,
                        CursorStore cursors, EnrichQueue queue, RunHistory runs, RunLocks locks, String configHash) {
@@ -88,6 +90,11 @@ public final class TableImport implements SourceImport {
 
     public void metrics(dev.dromedary.run.RunMetrics metrics) {
         this.metrics = metrics;
+    }
+
+    /** Reads each table page on this pool while the page before it is written (without one, in turn). */
+    public void readAheadOn(ExecutorService pool) {
+        this.readAhead = pool;
     }
 
     /** Lets this primary source's first import do the first runs of the given same-App secondary sources. */
@@ -163,12 +170,28 @@ public final class TableImport implements SourceImport {
             return new SourcePage(page.rows(), page.rowsRead(), 0, new Cursor(null, lastKey),
                     batch.recordKeys().size() == source.schedule().pageSize());
         }
+        SourcePage page = run.readAhead(run.cursor);
+        if (page == null) {
+            page = readTable(run.cursor, run.upperBound, run.firstRuns);
+        }
+        if (page.more() && readAhead != null) {
+            // The next page is read while this one is written: its start is known now, and the cursor still moves
+            // only with each page's commit, in order.
+            Cursor next = page.last();
+            String upper = run.upperBound;
+            Map<TableImport, Cursor> firstRuns = run.firstRuns;
+            run.readingAhead(next, readAhead.submit(() -> readTable(next, upper, firstRuns)));
+        }
+        return page;
+    }
+
+    private SourcePage readTable(Cursor from, String upperBound, Map<TableImport, Cursor> firstRuns) throws SQLException {
         try (Connection c = sourceData.getConnection()) {
             c.setReadOnly(true);
             try {
-                TableScan.ScannedPage s = scan.read(c, run.cursor, run.upperBound);
+                TableScan.ScannedPage s = scan.read(c, from, upperBound);
                 SourcePage page = pageFor(c, s.keys(), s.directValues(), s.rowsRead(), s.nullKeys(), s.last(), s.more());
-                return run.firstRuns == null ? page : FirstImport.widen(c, page, run.firstRuns.keySet());
+                return firstRuns == null ? page : FirstImport.widen(c, page, firstRuns.keySet());
             } finally {
                 Transactions.endReadOnly(c);
             }
