@@ -107,6 +107,12 @@ public final class ValueConverter {
 
     /** Timestamps are kept in UTC; one without a zone is read as UTC. */
     private static Converted timestamp(String v) {
+        String plain = PgTimestamp.canonical(v);
+        return plain != null ? Converted.ok(plain) : parsedTimestamp(v);
+    }
+
+    /** Any form the formatters know, PostgreSQL's or ISO 8601's. */
+    static Converted parsedTimestamp(String v) {
         Instant instant = null;
         try {
             instant = OffsetDateTime.parse(v, PG_TIMESTAMP).toInstant();
