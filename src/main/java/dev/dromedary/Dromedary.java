@@ -185,7 +185,8 @@ public final class Dromedary {
 
         List<SourceImport> imports = new ArrayList<>();
         dev.dromedary.run.RunMetrics metrics = new dev.dromedary.run.RunMetrics(context);
-        // Threads that read a table source's next page while its current one is written; stopped with the context.
+        // Threads that read a table source's next page, or plan an export's next batch, while the current one is
+        // written; stopped with the context.
         java.util.concurrent.ExecutorService readAhead = context.getExecutorServiceManager()
                 .newCachedThreadPool(pools, "dromedary-read-ahead");
         List<RecordExport> exports = new ArrayList<>();
@@ -262,6 +263,7 @@ public final class Dromedary {
                 DestinationWriter writer = new DestinationWriter(d, app.schema(), dataSources.get(d.app()),
                         planner.columns(), pkType, groupKeyTypes.get(d.id()));
                 RecordExport export = new RecordExport(d, planner, writer, runs, locks);
+                export.planAheadOn(readAhead);
                 export.metrics(metrics);
                 exports.add(export);
                 destinationIds.add(d.id());

@@ -138,15 +138,37 @@ public final class ExportPlanner {
     }
 
     /**
-     * The next batch's changes grouped by operation (empty when the run has nothing left): deletes first, so a
-     * row whose key changed is moved, not duplicated; then inserts, then updates.
+     * One batch's plan: its changes grouped by operation (none when the run has nothing left), in the order they are
+     * written: deletes first, so a row whose key changed is moved, not duplicated; then inserts, updates, groups.
+     * Also the records it left alone or set aside, where it ends and whether records follow.
      */
-    public List<OperationBatch> next(ExportRun run) throws SQLException {
+    public record BatchPlan(List<OperationBatch> batches, long lastSeq, boolean hasMore, long skipped, long refused,
+                            Map<String, String> failures) {
+    }
+
+    /** Takes a batch's plan into the run: its counts and failures, and where the batch ends. */
+    public List<OperationBatch> apply(ExportRun run, BatchPlan plan) {
+        run.batchLastSeq = plan.lastSeq();
+        run.hasMore = plan.hasMore();
+        run.counts.skipped += plan.skipped();
+        run.counts.refused += plan.refused();
+        run.failures.putAll(plan.failures());
+        return plan.batches();
+    }
+
+    /**
+     * Plans the batch of records after {@code fromSeq} up to {@code upperSeq}. It reads only the store, so the next
+     * batch can be planned while this one is written.
+     */
+    public BatchPlan plan(long fromSeq, long upperSeq) throws SQLException {
         Map<String, PlannedChange> deletes = new LinkedHashMap<>();
         Map<String, PlannedChange> clears = new LinkedHashMap<>();
         Map<String, PlannedChange> inserts = new LinkedHashMap<>();
         Map<String, PlannedChange> updates = new LinkedHashMap<>();
-        long lastSeq = run.lastSeq;
+        Map<String, String> failures = new LinkedHashMap<>();
+        long skipped = 0;
+        long refused = 0;
+        long lastSeq = fromSeq;
         int rows = 0;
         int width = columns.size();
         int pkIndex = columns.indexOf(destination.primaryKey());
@@ -155,8 +177,8 @@ public final class ExportPlanner {
              PreparedStatement ps = c.prepareStatement(pageSql)) {
             ps.setString(1, destination.id());
             ps.setString(2, model);
-            ps.setLong(3, run.lastSeq);
-            ps.setLong(4, run.upperSeq);
+            ps.setLong(3, fromSeq);
+            ps.setLong(4, upperSeq);
             ps.setInt(5, destination.batchSize());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -179,11 +201,11 @@ public final class ExportPlanner {
                     if (rs.getBoolean(3) || outOfScope) {
                         // Deleted, or out of the tracked group: removed in sync mode, kept otherwise.
                         if (isNew) {
-                            run.counts.skipped++;
+                            skipped++;
                         } else if (sync) {
                             deletes.put(oldKey, new PlannedChange(recordKey, keyOnly(oldKey), null, List.of(), true));
                         } else {
-                            run.counts.refused++;
+                            refused++;
                             if (!oldGroups.isEmpty() && destination.groupsTable() != null) {
                                 clears.put(oldKey, new PlannedChange(recordKey, keyOnly(oldKey), oldHash, List.of(), true));
                             }
@@ -196,11 +218,11 @@ public final class ExportPlanner {
                     boolean groupsChanged = destination.groupsTable() != null
                             && (isNew || !new HashSet<>(groups).equals(new HashSet<>(oldGroups)));
                     if (!valuesChanged && !groupsChanged) {
-                        run.counts.skipped++;
+                        skipped++;
                         continue;
                     }
                     if (values[pkIndex] == null) {
-                        run.failures.put(recordKey, "the destination's primary key '" + destination.primaryKey()
+                        failures.put(recordKey, "the destination's primary key '" + destination.primaryKey()
                                 + "' maps to property '" + destination.primaryKeyProperty() + "', which has no value");
                         continue;
                     }
@@ -219,7 +241,6 @@ public final class ExportPlanner {
                 }
             }
         }
-        run.batchLastSeq = lastSeq;
         List<OperationBatch> batches = new ArrayList<>();
         if (!deletes.isEmpty()) {
             batches.add(new OperationBatch(Operation.DELETE, List.copyOf(deletes.values())));
@@ -233,8 +254,7 @@ public final class ExportPlanner {
         if (!clears.isEmpty()) {
             batches.add(new OperationBatch(Operation.GROUPS, List.copyOf(clears.values())));
         }
-        run.hasMore = rows == destination.batchSize();
-        return batches;
+        return new BatchPlan(batches, lastSeq, rows == destination.batchSize(), skipped, refused, failures);
     }
 
     /** The destination's names of the record's groups that it receives, in a stable order. */

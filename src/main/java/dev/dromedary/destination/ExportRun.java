@@ -1,6 +1,7 @@
 package dev.dromedary.destination;
 
 import dev.dromedary.run.RunCounts;
+import dev.dromedary.run.WorkAhead;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -24,6 +25,8 @@ public final class ExportRun {
     boolean finished;
     final long startedNanos = System.nanoTime();
     public final RunCounts counts = new RunCounts();
+    /** The next batch's plan, made while this one is written, from the seq where this one ends. */
+    final WorkAhead<ExportPlanner.BatchPlan> ahead = new WorkAhead<>();
 
     ExportRun(long runId, long fromSeq, long upperSeq) {
         this.runId = runId;

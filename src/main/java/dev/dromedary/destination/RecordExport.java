@@ -9,6 +9,7 @@ import dev.dromedary.run.Transient;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,7 @@ public final class RecordExport {
     // Exports of one destination never overlap, whichever source's run or node triggers them.
     private final RunGate gate;
     private dev.dromedary.run.RunMetrics metrics;
+    private ExecutorService planAhead;
 
     public void metrics(dev.dromedary.run.RunMetrics metrics) {
         this.metrics = metrics;
@@ -57,12 +59,27 @@ public final class RecordExport {
         });
     }
 
+    /** Plans batches on this pool, each while the batch before it is written (without one, in turn). */
+    public void planAheadOn(ExecutorService pool) {
+        this.planAhead = pool;
+    }
+
     /** Plans the next batch and opens its destination transaction. */
     public List<OperationBatch> plan(ExportRun run) throws SQLException {
         // A batch retried after a connection fault starts clean, from the last committed point.
         run.abandonBatch();
         gate.verify(run.runId());
-        List<OperationBatch> batches = planner.next(run);
+        ExportPlanner.BatchPlan plan = run.ahead.take(run.lastSeq);
+        if (plan == null) {
+            plan = planner.plan(run.lastSeq, run.upperSeq);
+        }
+        if (plan.hasMore() && planAhead != null) {
+            // The export cursor still moves only with each batch's commit, in order.
+            long next = plan.lastSeq();
+            long upper = run.upperSeq;
+            run.ahead.start(next, planAhead.submit(() -> planner.plan(next, upper)));
+        }
+        List<OperationBatch> batches = planner.apply(run, plan);
         run.transaction = writer.begin();
         return batches;
     }
@@ -176,6 +193,7 @@ public final class RecordExport {
         }
         run.finished = true;
         try {
+            run.ahead.cancel();
             run.abandonBatch();
             if (error == null) {
                 writer.analyzeAfter(run.counts.inserted + run.counts.updated + run.counts.deleted);

@@ -4,9 +4,8 @@ import dev.dromedary.run.Errors;
 import dev.dromedary.run.RunCounts;
 import dev.dromedary.run.RunGate;
 import dev.dromedary.run.RunHistory;
+import dev.dromedary.run.WorkAhead;
 import java.sql.SQLException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 
 /** The state of one import run, carried as an Exchange property: where the cursor stands and the counts. */
 public final class ImportRun {
@@ -27,9 +26,8 @@ public final class ImportRun {
     final long startedNanos = System.nanoTime();
     long lastProgressNanos = startedNanos;
     public final RunCounts counts = new RunCounts();
-    /** The next page, being read while this one is written, and the cursor it starts from. */
-    private Future<SourcePage> ahead;
-    private Cursor aheadFrom;
+    /** The next page, read while this one is written, from the cursor where this one ends. */
+    final WorkAhead<SourcePage> ahead = new WorkAhead<>();
 
     ImportRun(long runId, String kind, Cursor cursor) {
         this.runId = runId;
@@ -47,7 +45,7 @@ public final class ImportRun {
                 return false;
             }
             finished = true;
-            cancelReadAhead();
+            ahead.cancel();
             runs.finish(runId, counts, Errors.describe(error));
             return true;
         } finally {
@@ -59,55 +57,6 @@ public final class ImportRun {
                     leaveFirstRunGates();
                 }
             }
-        }
-    }
-
-    /** Remembers the page being read ahead, from the given cursor. */
-    void readingAhead(Cursor from, Future<SourcePage> page) {
-        cancelReadAhead();
-        this.aheadFrom = from;
-        this.ahead = page;
-    }
-
-    /**
-     * The page read ahead from {@code from}, waiting for it if need be; null when none was read from there (a
-     * page written again after a failure starts from the committed cursor, not where the read-ahead began).
-     */
-    SourcePage readAhead(Cursor from) throws SQLException {
-        Future<SourcePage> page = ahead;
-        if (page == null) {
-            return null;
-        }
-        if (!from.equals(aheadFrom)) {
-            cancelReadAhead();
-            return null;
-        }
-        ahead = null;
-        aheadFrom = null;
-        try {
-            return page.get();
-        } catch (InterruptedException e) {
-            page.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new SQLException("interrupted while reading the next page", e);
-        } catch (ExecutionException e) {
-            // The read's own failure, as if it had been read here: the route's error handler judges it.
-            if (e.getCause() instanceof SQLException sql) {
-                throw sql;
-            }
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new SQLException("reading the next page failed", e.getCause());
-        }
-    }
-
-    /** Stops a page still being read ahead; its connection goes back to the pool when the read returns. */
-    void cancelReadAhead() {
-        if (ahead != null) {
-            ahead.cancel(true);
-            ahead = null;
-            aheadFrom = null;
         }
     }
 

@@ -170,7 +170,7 @@ public final class TableImport implements SourceImport {
             return new SourcePage(page.rows(), page.rowsRead(), 0, new Cursor(null, lastKey),
                     batch.recordKeys().size() == source.schedule().pageSize());
         }
-        SourcePage page = run.readAhead(run.cursor);
+        SourcePage page = run.ahead.take(run.cursor);
         if (page == null) {
             page = readTable(run.cursor, run.upperBound, run.firstRuns);
         }
@@ -180,7 +180,7 @@ public final class TableImport implements SourceImport {
             Cursor next = page.last();
             String upper = run.upperBound;
             Map<TableImport, Cursor> firstRuns = run.firstRuns;
-            run.readingAhead(next, readAhead.submit(() -> readTable(next, upper, firstRuns)));
+            run.ahead.start(next, readAhead.submit(() -> readTable(next, upper, firstRuns)));
         }
         return page;
     }
