@@ -1,5 +1,6 @@
 -- What was last exported, per record and destination, as the destination key, a hash of the column values and the
--- group names, instead of the values as JSON: about a fifth of the size, and compared without building JSON.
+-- group names, instead of the values as JSON: smaller (554 MB -> 204 MB with the index for the benchmark's 1M
+-- records), and compared without building JSON.
 -- Rows written before keep their JSON in "exported" and are compared by it until their record next changes; rows
 -- written from now on leave it null.
 ALTER TABLE exports ALTER COLUMN exported DROP NOT NULL;

@@ -27,6 +27,7 @@ public final class ExportPlanner {
     private final DestinationDefinition destination;
     private final String model;
     private final List<String> columns;
+    private final int pkIndex;
     private final String pageSql;
     private final String configHash;
 
@@ -38,6 +39,7 @@ public final class ExportPlanner {
         this.model = model;
         this.pacer = new dev.dromedary.record.AnalyzePacer(() -> store.analyzedRows("exports"));
         this.columns = List.copyOf(destination.mappings().keySet());
+        this.pkIndex = columns.indexOf(destination.primaryKey());
         // Not in the hash: the groups table's two column names. Adding them would make every deployment with a groups
         // table re-compare all its records once after an upgrade (measured: 548 s at 10M records); a change of
         // either is followed by --resync instead (docs/configuration.md).
@@ -171,7 +173,6 @@ public final class ExportPlanner {
         long lastSeq = fromSeq;
         int rows = 0;
         int width = columns.size();
-        int pkIndex = columns.indexOf(destination.primaryKey());
         boolean sync = destination.syncMode() == SyncMode.SYNC;
         try (Connection c = store.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement(pageSql)) {
@@ -276,7 +277,7 @@ public final class ExportPlanner {
     /** Column values that carry only the destination key: enough to find a row to delete or clear. */
     private String[] keyOnly(String key) {
         String[] values = new String[columns.size()];
-        values[columns.indexOf(destination.primaryKey())] = key;
+        values[pkIndex] = key;
         return values;
     }
 
@@ -303,7 +304,6 @@ public final class ExportPlanner {
                     String[] exportedKeys = new String[n];
                     String[] hashes = new String[n];
                     String[] groups = new String[n];
-                    int pkIndex = columns.indexOf(destination.primaryKey());
                     for (int i = 0; i < n; i++) {
                         PlannedChange w = run.written.get(i);
                         keys[i] = w.recordKey();
@@ -312,12 +312,14 @@ public final class ExportPlanner {
                         groups[i] = TextArray.literal(w.groups());
                     }
                     // Each row's group names travel as one text[] literal: a text[][] must be rectangular.
+                    // A row from before V10 whose group rows were only cleared has no hash: it keeps its JSON.
                     try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + store.table("exports")
-                            + " (destination, pk, exported_key, values_hash, groups, exported_at) SELECT ?, k, x, "
-                            + "h::uuid, g::text[], now() FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) "
-                            + "AS u(k, x, h, g) ON CONFLICT (destination, pk) DO UPDATE SET exported_key = "
+                            + " AS x (destination, pk, exported_key, values_hash, groups, exported_at) SELECT ?, k, "
+                            + "ek, h::uuid, g::text[], now() FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) "
+                            + "AS u(k, ek, h, g) ON CONFLICT (destination, pk) DO UPDATE SET exported_key = "
                             + "excluded.exported_key, values_hash = excluded.values_hash, groups = excluded.groups, "
-                            + "exported = NULL, exported_at = excluded.exported_at")) {
+                            + "exported = CASE WHEN excluded.values_hash IS NULL THEN x.exported END, "
+                            + "exported_at = excluded.exported_at")) {
                         ps.setString(1, destination.id());
                         ps.setArray(2, c.createArrayOf("text", keys));
                         ps.setArray(3, c.createArrayOf("text", exportedKeys));

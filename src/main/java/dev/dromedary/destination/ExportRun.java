@@ -26,7 +26,7 @@ public final class ExportRun {
     final long startedNanos = System.nanoTime();
     public final RunCounts counts = new RunCounts();
     /** The next batch's plan, made while this one is written, from the seq where this one ends. */
-    final WorkAhead<ExportPlanner.BatchPlan> ahead = new WorkAhead<>();
+    final WorkAhead<Long, ExportPlanner.BatchPlan> ahead = new WorkAhead<>();
 
     ExportRun(long runId, long fromSeq, long upperSeq) {
         this.runId = runId;
@@ -42,8 +42,14 @@ public final class ExportRun {
         return runId;
     }
 
-    /** Rolls back and closes the batch's destination transaction if it is still open (after a failure). */
+    /**
+     * Forgets a batch that did not finish: rolls back and closes its destination transaction if it is still open,
+     * and drops what it wrote or set aside, also when only the store's commit after the destination's failed.
+     */
     public void abandonBatch() {
+        written.clear();
+        deletedKeys.clear();
+        failures.clear();
         if (transaction == null) {
             return;
         }
@@ -54,8 +60,5 @@ public final class ExportRun {
             // the connection is already broken; the pool discards it
         }
         transaction = null;
-        written.clear();
-        deletedKeys.clear();
-        failures.clear();
     }
 }

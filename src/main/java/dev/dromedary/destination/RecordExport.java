@@ -69,19 +69,16 @@ public final class RecordExport {
         // A batch retried after a connection fault starts clean, from the last committed point.
         run.abandonBatch();
         gate.verify(run.runId());
-        ExportPlanner.BatchPlan plan = run.ahead.take(run.lastSeq);
-        if (plan == null) {
-            plan = planner.plan(run.lastSeq, run.upperSeq);
-        }
+        long upper = run.upperSeq;
+        ExportPlanner.BatchPlan plan = run.ahead.takeOrDo(run.lastSeq, () -> planner.plan(run.lastSeq, upper));
         if (plan.hasMore() && planAhead != null) {
             // The export cursor still moves only with each batch's commit, in order.
             long next = plan.lastSeq();
-            long upper = run.upperSeq;
             run.ahead.start(next, planAhead.submit(() -> planner.plan(next, upper)));
         }
-        List<OperationBatch> batches = planner.apply(run, plan);
         run.transaction = writer.begin();
-        return batches;
+        // Counted only once the batch can be written: a batch planned again after a failure is not counted twice.
+        return planner.apply(run, plan);
     }
 
     /** New records: inserted (sync, additive), or only updated where a row already exists (enrich). */

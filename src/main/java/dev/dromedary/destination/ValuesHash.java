@@ -5,7 +5,7 @@ import java.util.UUID;
 
 /**
  * The fingerprint of the column values a record was exported with, kept in {@code exports} instead of the values:
- * a tenth of their size, and compared without building JSON per record. Each value is length-prefixed and a null is
+ * 16 bytes however many columns, and compared without building JSON per record. Each value is length-prefixed and a null is
  * marked apart from an empty string, so different rows cannot run together into the same bytes.
  */
 final class ValuesHash {

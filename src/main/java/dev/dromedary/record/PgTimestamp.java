@@ -78,7 +78,7 @@ final class PgTimestamp {
         } catch (DateTimeException e) {
             return null;
         }
-        if (utc.getYear() > 9999) {
+        if (utc.getYear() < 0 || utc.getYear() > 9999) {
             return null;
         }
         StringBuilder b = new StringBuilder(30);

@@ -9,19 +9,31 @@ import java.util.concurrent.Future;
  * plan), with the position it starts from. Only the step that starts from that position takes it: a step done
  * again after a failure starts from the last committed position and reads for itself.
  */
-public final class WorkAhead<T> {
+public final class WorkAhead<K, T> {
     private Future<T> work;
-    private Object from;
+    private K from;
+
+    /** The step's own work, done on the caller's thread. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run() throws SQLException;
+    }
 
     /** Remembers the work started ahead from {@code from}, cancelling any before it. */
-    public void start(Object from, Future<T> work) {
+    public void start(K from, Future<T> work) {
         cancel();
         this.from = from;
         this.work = work;
     }
 
+    /** The result of the work started ahead from {@code from}, or of {@code here} when none was. */
+    public T takeOrDo(K from, Work<T> here) throws SQLException {
+        T ahead = take(from);
+        return ahead != null ? ahead : here.run();
+    }
+
     /** The result of the work started from {@code from}, waiting for it if need be; null when none was. */
-    public T take(Object from) throws SQLException {
+    public T take(K from) throws SQLException {
         Future<T> started = work;
         if (started == null) {
             return null;
@@ -50,7 +62,10 @@ public final class WorkAhead<T> {
         }
     }
 
-    /** Stops work still under way; its connection goes back to the pool when the statement returns. */
+    /**
+     * Stops waiting for work still under way. Its statement runs on to its end (interrupting a JDBC call does not
+     * cancel it), then its connection goes back to the pool.
+     */
     public void cancel() {
         if (work != null) {
             work.cancel(true);

@@ -27,7 +27,7 @@ public final class ImportRun {
     long lastProgressNanos = startedNanos;
     public final RunCounts counts = new RunCounts();
     /** The next page, read while this one is written, from the cursor where this one ends. */
-    final WorkAhead<SourcePage> ahead = new WorkAhead<>();
+    final WorkAhead<Cursor, SourcePage> ahead = new WorkAhead<>();
 
     ImportRun(long runId, String kind, Cursor cursor) {
         this.runId = runId;

@@ -170,10 +170,7 @@ public final class TableImport implements SourceImport {
             return new SourcePage(page.rows(), page.rowsRead(), 0, new Cursor(null, lastKey),
                     batch.recordKeys().size() == source.schedule().pageSize());
         }
-        SourcePage page = run.ahead.take(run.cursor);
-        if (page == null) {
-            page = readTable(run.cursor, run.upperBound, run.firstRuns);
-        }
+        SourcePage page = run.ahead.takeOrDo(run.cursor, () -> readTable(run.cursor, run.upperBound, run.firstRuns));
         if (page.more() && readAhead != null) {
             // The next page is read while this one is written: its start is known now, and the cursor still moves
             // only with each page's commit, in order.

@@ -301,6 +301,30 @@ class GroupsIT {
     }
 
     @Test
+    void anExportsRowFromBeforeV10_keepsItsJsonWhenOnlyItsGroupRowsAreCleared() throws Exception {
+        db.execute("UPDATE people SET vip = (id = 1), updated_at = now()");
+        String sync = SOURCES + DESTINATION.replace("MODE", "additive").replace("TRACKED", "vips");
+        try (DromedaryHarness h = DromedaryHarness.startWithClock(properties(), sync, dir, CLOCK)) {
+            h.runOnce("people");
+            // As a store written before V10 holds it: the mapped values and group names as JSON, no key or hash.
+            db.execute("UPDATE dromedary.exports e SET exported = jsonb_build_object('id', r.properties -> 'personId', "
+                    + "'name', r.properties -> 'name', '$groups', '[\"VIP\"]'::jsonb), exported_key = NULL, "
+                    + "values_hash = NULL, groups = NULL FROM dromedary.records r WHERE r.pk = e.pk");
+            db.execute("UPDATE people SET vip = false, updated_at = now() WHERE id = 1");
+            h.runOnce("people");
+            assertThat(groupRows()).as("left the tracked group: its group rows go, its row stays").isEmpty();
+            assertThat(db.rows("SELECT exported ->> 'name', values_hash IS NULL, groups::text FROM dromedary.exports"))
+                    .containsExactly(List.of("Ada", "t", "{}"));
+
+            db.execute("UPDATE people SET vip = true, updated_at = now() WHERE id = 1");
+            h.runOnce("people");
+            assertThat(groupRows()).containsExactly(List.of("1", "VIP"));
+            assertThat(db.rows("SELECT exported_key, exported IS NULL, groups::text FROM dromedary.exports"))
+                    .containsExactly(List.of("1", "t", "{VIP}"));
+        }
+    }
+
+    @Test
     void changedRules_reevaluateEveryRecordAtTheNextStart() throws Exception {
         String before = SOURCES + "groups:\n  - name: adults\n    rules: [ { property: age, op: gte, value: \"40\" } ]\n";
         try (DromedaryHarness h = DromedaryHarness.startWithClock(properties(), before, dir, CLOCK)) {

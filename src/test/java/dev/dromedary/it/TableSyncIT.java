@@ -148,9 +148,8 @@ class TableSyncIT {
         }
     }
 
-    @Test
-    void interruptedRuns_resumeFromTheCommittedCursor_withoutLossOrDuplicates() throws Exception {
-        // Real database faults mid-run: the 4th cursor write fails; later the 3rd destination batch.
+    /** A trigger function that fails the call numbered by its first argument with the SQLSTATE of its second. */
+    private void createFailOnce() throws Exception {
         db.execute("CREATE SEQUENCE public.fault_calls",
                 """
                 CREATE FUNCTION public.fail_once() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -160,6 +159,12 @@ class TableSyncIT {
                   END IF;
                   RETURN NULL;
                 END $$""");
+    }
+
+    @Test
+    void interruptedRuns_resumeFromTheCommittedCursor_withoutLossOrDuplicates() throws Exception {
+        // Real database faults mid-run: the 4th cursor write fails; later the 3rd destination batch.
+        createFailOnce();
         try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
             db.execute("CREATE TRIGGER fault AFTER INSERT OR UPDATE ON dromedary.cursors "
                     + "FOR EACH ROW EXECUTE FUNCTION public.fail_once('4', '42501')");
@@ -186,22 +191,35 @@ class TableSyncIT {
 
     @Test
     void aLostConnection_isRetriedWithinTheRun() throws Exception {
-        db.execute("CREATE SEQUENCE public.fault_calls",
-                """
-                CREATE FUNCTION public.fail_once() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                  IF nextval('public.fault_calls') = 2 THEN
-                    RAISE EXCEPTION 'connection lost (injected)' USING ERRCODE = '08006';
-                  END IF;
-                  RETURN NULL;
-                END $$""",
-                "CREATE TRIGGER fault AFTER INSERT ON dst.customers FOR EACH STATEMENT EXECUTE FUNCTION public.fail_once()");
+        createFailOnce();
+        // The second write to the destination fails as a lost connection would.
+        db.execute("CREATE TRIGGER fault AFTER INSERT ON dst.customers FOR EACH STATEMENT "
+                + "EXECUTE FUNCTION public.fail_once('2', '08006')");
         try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
             h.importOnce("crm-users");
             RunCounts exported = h.exportOnce("warehouse-customers");
             assertThat(exported.inserted).isEqualTo(10_000);
             assertThat(exported.failed).isZero();
         }
+        assertThat(db.queryLong(DIFFERENCE)).isZero();
+        assertThat(db.rows("SELECT kind, status FROM dromedary.runs ORDER BY id")).containsExactly(
+                List.of("import", "succeeded"), List.of("export", "succeeded"));
+    }
+
+    @Test
+    void aStoreCommitFailingAfterTheDestinationsCommit_isRetriedWithinTheRun() throws Exception {
+        // The second batch's destination rows are committed, then remembering them in the store fails once.
+        createFailOnce();
+        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
+            db.execute("CREATE TRIGGER fault AFTER INSERT ON dromedary.exports FOR EACH STATEMENT "
+                    + "EXECUTE FUNCTION public.fail_once('2', '40001')");
+            h.importOnce("crm-users");
+            RunCounts exported = h.exportOnce("warehouse-customers");
+            // The batch planned again finds its rows already in the destination and writes none twice.
+            assertThat(exported.inserted).isEqualTo(10_000);
+            assertThat(exported.failed).isZero();
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM dromedary.exports")).isEqualTo(10_000);
         assertThat(db.queryLong(DIFFERENCE)).isZero();
         assertThat(db.rows("SELECT kind, status FROM dromedary.runs ORDER BY id")).containsExactly(
                 List.of("import", "succeeded"), List.of("export", "succeeded"));

@@ -36,6 +36,7 @@ class PgTimestampTest {
         assertThat(PgTimestamp.canonical("2026-11-24 10:00:00.123456+01")).isEqualTo("2026-11-24T09:00:00.123456Z");
         assertThat(PgTimestamp.canonical("2026-11-24 10:00:00.5")).isEqualTo("2026-11-24T10:00:00.500Z");
         assertThat(PgTimestamp.canonical("2026-12-31 23:30:00-01")).isEqualTo("2027-01-01T00:30:00Z");
+        assertThat(PgTimestamp.canonical("0000-01-01 00:30:00+01")).as("ISO_INSTANT writes year -1 its own way").isNull();
         assertThat(PgTimestamp.canonical("2026-11-24T10:00:00Z")).isNull();
         assertThat(PgTimestamp.canonical("2026-04-31 10:00:00")).isNull();
         assertThat(PgTimestamp.canonical("2026-11-24 10:00:00+0530")).isNull();

@@ -12,27 +12,27 @@ import org.junit.jupiter.api.Test;
 class WorkAheadTest {
     @Test
     void theNextStep_takesTheWorkStartedFromItsPosition_once() throws Exception {
-        WorkAhead<String> ahead = new WorkAhead<>();
+        WorkAhead<Long, String> ahead = new WorkAhead<>();
         ahead.start(700L, CompletableFuture.completedFuture("page from 700"));
 
-        assertThat(ahead.take(700L)).isEqualTo("page from 700");
-        assertThat(ahead.take(700L)).isNull();
+        assertThat(ahead.takeOrDo(700L, () -> "read here")).isEqualTo("page from 700");
+        assertThat(ahead.takeOrDo(700L, () -> "read here")).as("taken once").isEqualTo("read here");
     }
 
     @Test
     void aStepDoneAgainAfterAFailure_doesNotTakeTheWorkStartedAheadOfIt() throws Exception {
         // The step from 0 failed to commit: it starts from 0 again, not from where the work ahead began.
-        WorkAhead<String> ahead = new WorkAhead<>();
+        WorkAhead<Long, String> ahead = new WorkAhead<>();
         Future<String> work = new CompletableFuture<>();
         ahead.start(700L, work);
 
-        assertThat(ahead.take(0L)).isNull();
+        assertThat(ahead.takeOrDo(0L, () -> "page from 0, read here")).isEqualTo("page from 0, read here");
         assertThat(work.isCancelled()).isTrue();
     }
 
     @Test
     void failedWork_failsTheStepWithTheDatabasesOwnError() {
-        WorkAhead<String> ahead = new WorkAhead<>();
+        WorkAhead<Long, String> ahead = new WorkAhead<>();
         SQLException lost = new SQLException("connection lost", "08006");
         ahead.start(700L, CompletableFuture.failedFuture(lost));
 
@@ -41,7 +41,7 @@ class WorkAheadTest {
 
     @Test
     void cancelling_stopsWorkStillUnderWay_asARunsEndDoes() {
-        WorkAhead<String> ahead = new WorkAhead<>();
+        WorkAhead<Long, String> ahead = new WorkAhead<>();
         Future<String> work = new CompletableFuture<>();
         ahead.start(700L, work);
 
