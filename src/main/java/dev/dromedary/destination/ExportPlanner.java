@@ -11,7 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -173,7 +172,7 @@ public final class ExportPlanner {
         long lastSeq = fromSeq;
         int rows = 0;
         int width = columns.size();
-        boolean sync = destination.syncMode() == SyncMode.SYNC;
+        boolean groupsTable = destination.groupsTable() != null;
         try (Connection c = store.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement(pageSql)) {
             ps.setString(1, destination.id());
@@ -187,58 +186,49 @@ public final class ExportPlanner {
                     lastSeq = rs.getLong(1);
                     String recordKey = rs.getString(2);
                     List<String> recordGroups = List.of((String[]) rs.getArray(4).getArray());
-                    boolean isNew = !rs.getBoolean(5);
-                    String oldKey = rs.getString(6);
-                    UUID oldHash = (UUID) rs.getObject(7);
-                    java.sql.Array oldGroupsArray = rs.getArray(8);
-                    List<String> oldGroups = oldGroupsArray == null ? List.of() : List.of((String[]) oldGroupsArray.getArray());
-                    boolean legacyChanged = rs.getBoolean(9);
+                    RecordChange.LastExport last = null;
+                    if (rs.getBoolean(5)) {
+                        java.sql.Array oldGroups = rs.getArray(8);
+                        last = new RecordChange.LastExport(rs.getString(6), (UUID) rs.getObject(7),
+                                oldGroups == null ? List.of() : List.of((String[]) oldGroups.getArray()), rs.getBoolean(9));
+                    }
                     String[] values = new String[width];
                     for (int j = 0; j < width; j++) {
                         values[j] = rs.getString(10 + j);
                     }
-                    boolean outOfScope = destination.trackedGroup() != null
+                    boolean gone = rs.getBoolean(3) || destination.trackedGroup() != null
                             && !recordGroups.contains(destination.trackedGroup());
-                    if (rs.getBoolean(3) || outOfScope) {
-                        // Deleted, or out of the tracked group: removed in sync mode, kept otherwise.
-                        if (isNew) {
-                            skipped++;
-                        } else if (sync) {
-                            deletes.put(oldKey, new PlannedChange(recordKey, keyOnly(oldKey), null, List.of(), true));
-                        } else {
-                            refused++;
-                            if (!oldGroups.isEmpty() && destination.groupsTable() != null) {
-                                clears.put(oldKey, new PlannedChange(recordKey, keyOnly(oldKey), oldHash, List.of(), true));
-                            }
-                        }
-                        continue;
-                    }
                     List<String> groups = groupNames(recordGroups);
                     UUID hash = ValuesHash.of(values);
-                    boolean valuesChanged = isNew || (oldHash == null ? legacyChanged : !oldHash.equals(hash));
-                    boolean groupsChanged = destination.groupsTable() != null
-                            && (isNew || !new HashSet<>(groups).equals(new HashSet<>(oldGroups)));
-                    if (!valuesChanged && !groupsChanged) {
-                        skipped++;
-                        continue;
+                    String key = values[pkIndex];
+                    RecordChange.Kind kind = RecordChange.of(gone, destination.syncMode(), groupsTable, last, key, hash,
+                            groups);
+                    switch (kind) {
+                        case UNCHANGED -> skipped++;
+                        case REFUSED -> refused++;
+                        case REFUSED_CLEAR_GROUPS -> {
+                            refused++;
+                            clears.put(last.key(), new PlannedChange(recordKey, keyOnly(last.key()), last.hash(), List.of(),
+                                    true));
+                        }
+                        case DELETE -> deletes.put(last.key(), new PlannedChange(recordKey, keyOnly(last.key()), null,
+                                List.of(), true));
+                        case NO_KEY -> failures.put(recordKey, "the destination's primary key '"
+                                + destination.primaryKey() + "' maps to property '" + destination.primaryKeyProperty()
+                                + "', which has no value");
+                        case INSERT, UPDATE, MOVE -> {
+                            if (kind == RecordChange.Kind.MOVE) {
+                                deletes.put(last.key(), new PlannedChange(recordKey, keyOnly(last.key()), null,
+                                        List.of(), true));
+                            }
+                            PlannedChange change = new PlannedChange(recordKey, values, hash, groups,
+                                    RecordChange.groupRowsChange(groupsTable, last, key, groups));
+                            // Two records mapping to one destination key: the later change wins, once per batch.
+                            inserts.remove(key);
+                            updates.remove(key);
+                            (kind == RecordChange.Kind.UPDATE ? updates : inserts).put(key, change);
+                        }
                     }
-                    if (values[pkIndex] == null) {
-                        failures.put(recordKey, "the destination's primary key '" + destination.primaryKey()
-                                + "' maps to property '" + destination.primaryKeyProperty() + "', which has no value");
-                        continue;
-                    }
-                    boolean keyChanged = !isNew && oldKey != null && !oldKey.equals(values[pkIndex]);
-                    // Under a new key the record's group rows are written whatever its groups did.
-                    PlannedChange change = new PlannedChange(recordKey, values, hash, groups, groupsChanged || keyChanged);
-                    if (keyChanged && sync) {
-                        // The old row goes, the record is written under its new key.
-                        deletes.put(oldKey, new PlannedChange(recordKey, keyOnly(oldKey), null, List.of(), true));
-                        isNew = true;
-                    }
-                    // Two records mapping to one destination key: the later change wins, once per batch.
-                    inserts.remove(values[pkIndex]);
-                    updates.remove(values[pkIndex]);
-                    (isNew ? inserts : updates).put(values[pkIndex], change);
                 }
             }
         }
