@@ -102,6 +102,13 @@ public final class DromedaryHarness implements AutoCloseable {
         }
     }
 
+    /** Properties for one App, "crm", on the test database's public schema, which also holds the record store. */
+    public static Properties oneApp(TestDatabase db) {
+        Properties p = app(new Properties(), "crm", db, "public");
+        p.setProperty("dromedary.store.app", "crm");
+        return p;
+    }
+
     /** Properties for an App named {@code name} on the test database, working inside {@code schema}. */
     public static Properties app(Properties p, String name, TestDatabase db, String schema) {
         String k = "dromedary.apps." + name + ".";

@@ -1,5 +1,6 @@
 package dev.dromedary.it;
 
+import static dev.dromedary.it.DromedaryHarness.oneApp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -69,13 +70,6 @@ class FirstImportIT {
         db.close();
     }
 
-    private Properties properties() {
-        Properties p = new Properties();
-        DromedaryHarness.app(p, "crm", db, "public");
-        p.setProperty("dromedary.store.app", "crm");
-        return p;
-    }
-
     private List<List<String>> totals() throws Exception {
         return db.rows("SELECT pk, properties ->> 'total', properties ->> 'lastItem' FROM dromedary.records "
                 + "ORDER BY pk");
@@ -92,7 +86,7 @@ class FirstImportIT {
 
     @Test
     void firstImport_writesEachRecordOnceWithTheSecondarysProperties_andStartsItsCursorAtItsNewestRow() throws Exception {
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(oneApp(db), SYNC, dir)) {
             h.runOnce("users");
             assertThat(totals()).isEqualTo(EXPECTED);
             assertThat(db.rows("SELECT pk FROM dromedary.records WHERE 'buyers' = ANY(groups) ORDER BY pk"))
@@ -118,7 +112,7 @@ class FirstImportIT {
 
     @Test
     void aSecondaryThatHasRunBefore_isLeftToItsOwnRuns() throws Exception {
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(oneApp(db), SYNC, dir)) {
             h.importOnce("purchases");
             h.runOnce("users");
             assertThat(totals()).isEqualTo(EXPECTED);
@@ -128,7 +122,7 @@ class FirstImportIT {
 
     @Test
     void aSecondaryRunningElsewhere_isNotTakenOver() throws Exception {
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir);
+        try (DromedaryHarness h = DromedaryHarness.start(oneApp(db), SYNC, dir);
              Connection other = db.connect(); Statement st = other.createStatement()) {
             // Another node holds the secondary's run lock.
             st.execute("SELECT pg_advisory_lock(hashtextextended('dromedary:import:purchases', 0))");

@@ -1,5 +1,6 @@
 package dev.dromedary.it;
 
+import static dev.dromedary.it.DromedaryHarness.oneApp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -40,13 +41,6 @@ class QuerySourceIT {
     @AfterEach
     void dropDatabase() throws Exception {
         db.close();
-    }
-
-    private Properties properties() {
-        Properties p = new Properties();
-        DromedaryHarness.app(p, "crm", db, "public");
-        p.setProperty("dromedary.store.app", "crm");
-        return p;
     }
 
     private static final String USERS = """
@@ -96,7 +90,7 @@ class QuerySourceIT {
     @Test
     void queryProperties_withVariablesBoundAsData() throws Exception {
         String sync = USERS + querySource(PROPERTIES, "{ every: 1h, query: \"SELECT user_id FROM purchases\", property: userId }");
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), sync, dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(oneApp(db), sync, dir)) {
             h.runOnce("users");
         }
         assertThat(property("1", "paidTotal")).isEqualTo("12.75");
@@ -116,7 +110,7 @@ class QuerySourceIT {
     void scheduleQuery_refreshesExistingRecordsOnly_whenItDoesNotOwnTheKey() throws Exception {
         String sync = USERS + querySource(PROPERTIES,
                 "{ every: 1h, query: \"SELECT user_id FROM purchases WHERE created_at > now() - interval '2 days'\", property: userId }");
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), sync, dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(oneApp(db), sync, dir)) {
             h.runOnce("users");
             db.execute("INSERT INTO purchases (user_id, buyer, amount, item, status, purchased_at) VALUES "
                     + "(1, 'x', 1.00, 'gum', 'paid', '2024-03-01'), (42, 'y', 1.00, 'ghost', 'paid', '2024-03-01')");
@@ -140,7 +134,7 @@ class QuerySourceIT {
                       - { name: spent, type: float, query: "SELECT sum(amount) FROM purchases WHERE user_id = {{ buyerId }}" }
                     schedule: { every: 1h, pageSize: 1, query: "SELECT DISTINCT user_id FROM purchases ORDER BY 1 LIMIT 10", property: buyerId }
                 """;
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), sync, dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(oneApp(db), sync, dir)) {
             RunCounts n = h.importOnce("buyers");
             assertThat(n.recordsCreated).isEqualTo(2);
         }
@@ -157,7 +151,7 @@ class QuerySourceIT {
                   - { name: d, query: "SELEC 1" }
                   - { name: e, query: "SELECT 1; SELECT 2" }
                 """, "{ every: 1h, query: \"SELECT user_id FROM purchases\", property: userId }");
-        assertThatThrownBy(() -> DromedaryHarness.start(properties(), bad, dir))
+        assertThatThrownBy(() -> DromedaryHarness.start(oneApp(db), bad, dir))
                 .isInstanceOf(DromedaryConfigException.class)
                 .satisfies(e -> assertThat(((DromedaryConfigException) e).problems()).containsExactly(
                         dir.resolve("test.sync.yaml") + ": source 'spend'.properties.a.query: is refused: it would write "
@@ -175,7 +169,7 @@ class QuerySourceIT {
         String bad = USERS + querySource("""
                   - { name: a, query: "SELECT 1 FROM purchases WHERE user_id = {{ userID }}" }
                 """, "{ every: 1h, query: \"SELECT user_id FROM purchases\", property: userId }");
-        assertThatThrownBy(() -> DromedaryHarness.start(properties(), bad, dir))
+        assertThatThrownBy(() -> DromedaryHarness.start(oneApp(db), bad, dir))
                 .isInstanceOf(DromedaryConfigException.class)
                 .hasMessageContaining("source 'spend'.properties.a.query: unknown variable {{ userID }}: not a property of model 'users'");
     }
@@ -190,7 +184,7 @@ class QuerySourceIT {
                     + ", query: \"SELECT user_id FROM purchases\", property: userId }"))
                     .replace("id: users\n", "id: users" + pageSize + "\n").replace("id: spend", "id: spend" + pageSize);
             StatementCounter counter = new StatementCounter();
-            Properties p = properties();
+            Properties p = oneApp(db);
             p.setProperty("dromedary.store.schema", "store" + pageSize);
             try (DromedaryHarness h = DromedaryHarness.start(p, sync, dir, counter::wrap)) {
                 h.importOnce("users" + pageSize);
@@ -207,7 +201,7 @@ class QuerySourceIT {
 
     @Test
     void aStatementOverTheTimeout_isCancelled_retried_thenTheRunFailsCleanly() throws Exception {
-        Properties p = properties();
+        Properties p = oneApp(db);
         p.setProperty("dromedary.apps.crm.statement-timeout", "300ms");
         String sync = USERS + querySource("""
                   - name: slow

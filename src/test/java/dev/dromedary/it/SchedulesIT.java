@@ -1,5 +1,6 @@
 package dev.dromedary.it;
 
+import static dev.dromedary.it.DromedaryHarness.oneApp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -33,13 +34,6 @@ class SchedulesIT {
         db.close();
     }
 
-    private Properties properties() {
-        Properties p = new Properties();
-        DromedaryHarness.app(p, "crm", db, "public");
-        p.setProperty("dromedary.store.app", "crm");
-        return p;
-    }
-
     private static String sync(String schedule) {
         return """
                 model: { name: users, primaryKey: userId }
@@ -59,7 +53,7 @@ class SchedulesIT {
 
     @Test
     void recurringSchedule_runsAgainAndAgainOnQuartz() throws Exception {
-        try (DromedaryHarness h = DromedaryHarness.startScheduled(properties(), sync("{ column: updated_at, every: 1s }"), dir)) {
+        try (DromedaryHarness h = DromedaryHarness.startScheduled(oneApp(db), sync("{ column: updated_at, every: 1s }"), dir)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> runs("users") >= 3);
             assertThat(db.queryLong("SELECT count(*) FROM dromedary.records")).isEqualTo(50);
             db.execute("INSERT INTO users VALUES (51, 'new@x.org', now())");
@@ -70,7 +64,7 @@ class SchedulesIT {
 
     @Test
     void cronSchedule_firesOnQuartz() throws Exception {
-        try (DromedaryHarness h = DromedaryHarness.startScheduled(properties(),
+        try (DromedaryHarness h = DromedaryHarness.startScheduled(oneApp(db),
                 sync("{ column: updated_at, cron: \"0/1 * * * * ?\" }"), dir)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> runs("users") >= 2);
         }
@@ -78,7 +72,7 @@ class SchedulesIT {
 
     @Test
     void oneTimeSchedule_runsExactlyOnce() throws Exception {
-        try (DromedaryHarness h = DromedaryHarness.startScheduled(properties(), sync("{ column: updated_at, once: true }"), dir)) {
+        try (DromedaryHarness h = DromedaryHarness.startScheduled(oneApp(db), sync("{ column: updated_at, once: true }"), dir)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> runs("users") == 1);
             // A later change is not picked up: nothing fires again.
             db.execute("INSERT INTO users VALUES (51, 'new@x.org', now())");
@@ -88,7 +82,7 @@ class SchedulesIT {
 
     @Test
     void fullSchedule_readsEverything_andDeletesRecordsWhoseRowsAreGone() throws Exception {
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), sync("{ every: 1h, pageSize: 20 }"), dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(oneApp(db), sync("{ every: 1h, pageSize: 20 }"), dir)) {
             assertThat(h.importOnce("users").recordsCreated).isEqualTo(50);
             db.execute("DELETE FROM users WHERE id IN (7, 8)", "UPDATE users SET email = 'changed@x.org' WHERE id = 9");
             RunCounts again = h.importOnce("users");
@@ -102,7 +96,7 @@ class SchedulesIT {
 
     @Test
     void confirmRecords_deletesRecordsWhoseRowsAreGone_onIncrementalSchedules() throws Exception {
-        try (DromedaryHarness h = DromedaryHarness.start(properties(),
+        try (DromedaryHarness h = DromedaryHarness.start(oneApp(db),
                 sync("{ column: updated_at, every: 1h, confirmRecords: true }"), dir)) {
             h.importOnce("users");
             db.execute("DELETE FROM users WHERE id = 5");
@@ -116,7 +110,7 @@ class SchedulesIT {
 
     @Test
     void refreshQuery_runsTheAppsRefreshSchedules_whenItsResultChanges() throws Exception {
-        Properties p = properties();
+        Properties p = oneApp(db);
         p.setProperty("dromedary.apps.crm.refresh-query", "SELECT max(updated_at) FROM users");
         p.setProperty("dromedary.apps.crm.refresh-every", "1h");
         try (DromedaryHarness h = DromedaryHarness.start(p, sync("{ column: updated_at, every: 1d, refresh: true }"), dir)) {
@@ -133,12 +127,12 @@ class SchedulesIT {
 
     @Test
     void refreshQuery_isCheckedAtStartup() {
-        Properties p = properties();
+        Properties p = oneApp(db);
         p.setProperty("dromedary.apps.crm.refresh-query", "SELECT max(changed) FROM users");
         assertThatThrownBy(() -> DromedaryHarness.start(p, sync("{ column: updated_at, every: 1d, refresh: true }"), dir))
                 .isInstanceOf(DromedaryConfigException.class)
                 .hasMessageContaining("dromedary.apps.crm.refresh-query: column \"changed\" does not exist");
-        Properties q = properties();
+        Properties q = oneApp(db);
         assertThatThrownBy(() -> DromedaryHarness.start(q, sync("{ column: updated_at, every: 1d, refresh: true }"), dir))
                 .isInstanceOf(DromedaryConfigException.class)
                 .hasMessageContaining("source 'users'.schedule.refresh: App 'crm' has no refresh query");

@@ -1,12 +1,12 @@
 package dev.dromedary.it;
 
+import static dev.dromedary.it.DromedaryHarness.oneApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dromedary.run.RunCounts;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
-import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,13 +44,6 @@ class TableSourceIT {
     @AfterEach
     void dropDatabase() throws Exception {
         db.close();
-    }
-
-    private Properties properties() {
-        Properties p = new Properties();
-        DromedaryHarness.app(p, "crm", db, "public");
-        p.setProperty("dromedary.store.app", "crm");
-        return p;
     }
 
     private static String sync(String extraSources) {
@@ -98,7 +91,7 @@ class TableSourceIT {
                       - { name: items, column: item, array: true, sortColumn: purchased_at }
                     schedule: { column: updated_at, every: 1h }
                 """);
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), sync, dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(oneApp(db), sync, dir)) {
             h.runOnce("users");
         }
         // user 1: several rows; user 2: the newest row holds nulls; user 3: no rows at all
@@ -147,7 +140,7 @@ class TableSourceIT {
                 """ + props + """
                     schedule: { column: updated_at, every: 1h }
                 """);
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), sync, dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(oneApp(db), sync, dir)) {
             h.runOnce("users");
         }
         // user 1: (10.00 hat paid) (20.50 Scarf PAID) (5.25 boots refund); user 2: (7.00 coat paid) (null)
@@ -187,7 +180,7 @@ class TableSourceIT {
                       - { name: u, column: u, type: url }
                     schedule: { column: updated_at, every: 1h }
                 """;
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), sync, dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(oneApp(db), sync, dir)) {
             RunCounts n = h.importOnce("kinds");
             assertThat(n.recordsCreated).isEqualTo(3);
         }
@@ -206,7 +199,7 @@ class TableSourceIT {
                         + "\"ts\": null, \"naive\": null, \"kindId\": \"3\"}", null);
         // Fixing the value clears the reason.
         db.execute("UPDATE kinds SET i = '7', updated_at = now() WHERE id = 2");
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), sync, dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(oneApp(db), sync, dir)) {
             h.importOnce("kinds");
         }
         assertThat(property("2", "i")).isEqualTo("7");
@@ -224,7 +217,7 @@ class TableSourceIT {
                       - { name: population, column: population, type: integer }
                     schedule: { column: updated_at, every: 1h }
                 """);
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), sync, dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(oneApp(db), sync, dir)) {
             h.runOnce("users");
             assertThat(List.of(property("1", "population"), property("2", "population"), property("3", "population")))
                     .containsExactly("5100000", "5100000", "68000000");
@@ -241,7 +234,7 @@ class TableSourceIT {
     void uniqueProperty_refusesADuplicateOnTheRecordThatLost() throws Exception {
         db.execute("UPDATE users SET email = 'a@x.org' WHERE id = 3");
         String sync = sync("").replace("type: email }", "type: email, unique: true }");
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), sync, dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(oneApp(db), sync, dir)) {
             h.importOnce("users");
         }
         assertThat(property("1", "email")).isEqualTo("a@x.org");
@@ -257,7 +250,7 @@ class TableSourceIT {
                     "schedule: { column: updated_at, every: 1h" + (lookback ? ", lookback: 5m" : "") + " }")
                     .replace("id: users", "id: users" + lookback);
             int late = lookback ? 100 : 200;
-            try (DromedaryHarness h = DromedaryHarness.start(properties(), sync, dir)) {
+            try (DromedaryHarness h = DromedaryHarness.start(oneApp(db), sync, dir)) {
                 h.importOnce("users" + lookback);
                 try (Connection slow = db.connect()) {
                     slow.setAutoCommit(false);
@@ -297,7 +290,7 @@ class TableSourceIT {
                     """.replace("PAGE", Integer.toString(pageSize))).replace("id: users", "id: users" + pageSize)
                     .replace("id: purchases", "id: purchases" + pageSize);
             StatementCounter counter = new StatementCounter();
-            try (DromedaryHarness h = DromedaryHarness.start(properties(), sync, dir, counter::wrap)) {
+            try (DromedaryHarness h = DromedaryHarness.start(oneApp(db), sync, dir, counter::wrap)) {
                 h.importOnce("users" + pageSize);
                 counter.executed.set(0);
                 RunCounts n = h.importOnce("purchases" + pageSize);
