@@ -198,8 +198,9 @@ public final class ExportPlanner {
                     }
                     boolean gone = rs.getBoolean(3) || destination.trackedGroup() != null
                             && !recordGroups.contains(destination.trackedGroup());
-                    List<String> groups = groupNames(recordGroups);
-                    UUID hash = ValuesHash.of(values);
+                    // A record that is gone is found by its old key alone: its values are not compared.
+                    List<String> groups = gone ? List.of() : groupNames(recordGroups);
+                    UUID hash = gone ? null : ValuesHash.of(values);
                     String key = values[pkIndex];
                     RecordChange.Kind kind = RecordChange.of(gone, destination.syncMode(), groupsTable, last, key, hash,
                             groups);
