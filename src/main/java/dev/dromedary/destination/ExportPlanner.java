@@ -1,5 +1,6 @@
 package dev.dromedary.destination;
 
+import dev.dromedary.run.ImportProgress;
 import dev.dromedary.sql.Identifiers;
 import dev.dromedary.sql.JsonbObject;
 import dev.dromedary.sql.TextArray;
@@ -78,8 +79,13 @@ public final class ExportPlanner {
         return columns;
     }
 
-    /** Starts a run: from the destination's cursor up to a seq below which every record change is committed. */
-    public ExportRun begin(long runId) throws SQLException {
+    /**
+     * Starts a run: from the destination's cursor up to a seq below which every record change is committed.
+     * @param following the import whose committed pages the run follows, or null
+     * @param followedImport the run id of the import that an export of this destination followed just before, or
+     *                       null: records it refused after that import started are not tried again so soon
+     */
+    public ExportRun begin(long runId, ImportProgress following, Long followedImport) throws SQLException {
         try (Connection c = store.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -100,28 +106,29 @@ public final class ExportPlanner {
                         }
                     }
                 }
+                if (following != null) {
+                    // It goes as far as the import has committed, and takes no lock on the model: an import's page
+                    // holds that lock until it commits. Refused records come round again in the export after.
+                    c.commit();
+                    return new ExportRun(runId, from, following.committedSeq(), following);
+                }
                 // Writers hold this lock while they take seq numbers: once we have it, no lower seq is in flight.
                 ModelLock.acquire(c, model);
-                // Records this destination refused last time come round again in this run.
+                // Records this destination refused last time come round again in this run: once, so not those
+                // refused since the start of the import that this run's following export followed.
                 try (PreparedStatement ps = c.prepareStatement("UPDATE " + store.table("records") + " r SET seq = "
                         + "nextval(" + store.sequenceLiteral() + ") FROM " + store.table("export_errors") + " x "
-                        + "WHERE x.destination = ? AND r.model = ? AND r.pk = x.pk AND r.seq <= ?")) {
+                        + "WHERE x.destination = ? AND r.model = ? AND r.pk = x.pk AND r.seq <= ? AND x.failed_at < "
+                        + "coalesce((SELECT started_at FROM " + store.table("runs") + " WHERE id = ?), 'infinity')")) {
                     ps.setString(1, destination.id());
                     ps.setString(2, model);
                     ps.setLong(3, from);
+                    ps.setObject(4, followedImport, java.sql.Types.BIGINT);
                     ps.executeUpdate();
                 }
-                long upper;
-                try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(seq), 0) FROM "
-                        + store.table("records") + " WHERE model = ?")) {
-                    ps.setString(1, model);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        upper = rs.getLong(1);
-                    }
-                }
+                long upper = ModelLock.committedSeqAfter(c, store, model);
                 c.commit();
-                return new ExportRun(runId, from, upper);
+                return new ExportRun(runId, from, upper, following);
             } catch (SQLException | RuntimeException e) {
                 Transactions.rollback(c, e);
                 throw e;

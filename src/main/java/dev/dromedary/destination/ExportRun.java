@@ -1,5 +1,6 @@
 package dev.dromedary.destination;
 
+import dev.dromedary.run.ImportProgress;
 import dev.dromedary.run.RunCounts;
 import dev.dromedary.run.WorkAhead;
 import java.sql.Connection;
@@ -13,7 +14,8 @@ import java.util.List;
  */
 public final class ExportRun {
     final long runId;
-    final long upperSeq;
+    /** Every record change up to this seq is committed; it moves only while the run follows an import. */
+    long upperSeq;
     long lastSeq;
     long batchLastSeq;
     Connection transaction;
@@ -27,11 +29,21 @@ public final class ExportRun {
     public final RunCounts counts = new RunCounts();
     /** The next batch's plan, made while this one is written, from the seq where this one ends. */
     final WorkAhead<Long, ExportPlanner.BatchPlan> ahead = new WorkAhead<>();
+    /** The import this run follows, page by page, or null. */
+    final ImportProgress following;
+    /** Whether the last batch committed reached {@link #upperSeq}: a following run then waits for more. */
+    boolean reachedUpper;
+    boolean batchReachesUpper;
 
     ExportRun(long runId, long fromSeq, long upperSeq) {
+        this(runId, fromSeq, upperSeq, null);
+    }
+
+    ExportRun(long runId, long fromSeq, long upperSeq, ImportProgress following) {
         this.runId = runId;
         this.lastSeq = fromSeq;
         this.upperSeq = upperSeq;
+        this.following = following;
     }
 
     public boolean hasMore() {

@@ -2,6 +2,7 @@ package dev.dromedary.destination;
 
 import dev.dromedary.config.Enums;
 import dev.dromedary.run.Errors;
+import dev.dromedary.run.ImportProgress;
 import dev.dromedary.run.RunGate;
 import dev.dromedary.run.RunHistory;
 import dev.dromedary.run.RunLocks;
@@ -16,6 +17,8 @@ import org.slf4j.LoggerFactory;
 /** Runs exports of one destination: plan a batch, write it in one destination transaction, remember it. */
 public final class RecordExport {
     private static final Logger LOG = LoggerFactory.getLogger(RecordExport.class);
+    // A following run looks at the store again at least this often, should it miss the import's signal.
+    private static final java.time.Duration FOLLOW_LOOK_AGAIN = java.time.Duration.ofSeconds(1);
 
     private final DestinationDefinition destination;
     private final ExportPlanner planner;
@@ -44,19 +47,38 @@ public final class RecordExport {
     }
 
     public ExportRun begin() throws SQLException, InterruptedException {
-        return gate.open(() -> {
-            long runId = runs.start("export", destination.id());
-            try {
-                ExportRun run = planner.begin(runId);
-                // Nothing changed since the last run: no batch is planned and no destination connection is opened.
-                run.hasMore = run.upperSeq > run.lastSeq;
-                return run;
-            } catch (SQLException | RuntimeException e) {
-                // Recorded as started, so it must not stay "running".
-                runs.finish(runId, new dev.dromedary.run.RunCounts(), Errors.describe(e));
-                throw e;
-            }
-        });
+        return begin(null);
+    }
+
+    /**
+     * @param followedImport the run id of the import that exports of this destination followed in the same run
+     *                       (they already tried again the records refused before it), or null
+     */
+    public ExportRun begin(Long followedImport) throws SQLException, InterruptedException {
+        return gate.open(() -> start(null, followedImport));
+    }
+
+    /**
+     * Starts a run that follows an import still running: it exports each page the import commits, and ends after
+     * the import ended and everything it committed is exported. When another export of this destination is under
+     * way (here or on another node), none is started: null. The export after the import covers the rest.
+     */
+    public ExportRun follow(ImportProgress progress) throws SQLException {
+        return gate.tryOpen(() -> start(progress, null));
+    }
+
+    private ExportRun start(ImportProgress following, Long followedImport) throws SQLException {
+        long runId = runs.start("export", destination.id());
+        try {
+            ExportRun run = planner.begin(runId, following, followedImport);
+            // Nothing changed since the last run: no batch is planned and no destination connection is opened.
+            run.hasMore = run.upperSeq > run.lastSeq || following != null;
+            return run;
+        } catch (SQLException | RuntimeException e) {
+            // Recorded as started, so it must not stay "running".
+            runs.finish(runId, new dev.dromedary.run.RunCounts(), Errors.describe(e));
+            throw e;
+        }
     }
 
     /** Plans batches on this pool, each while the batch before it is written (without one, in turn). */
@@ -65,10 +87,11 @@ public final class RecordExport {
     }
 
     /** Plans the next batch and opens its destination transaction. */
-    public List<OperationBatch> plan(ExportRun run) throws SQLException {
+    public List<OperationBatch> plan(ExportRun run) throws SQLException, InterruptedException {
         // A batch retried after a connection fault starts clean, from the last committed point.
         run.abandonBatch();
         gate.verify(run.runId());
+        boolean more = run.following == null || awaitCommitted(run);
         long upper = run.upperSeq;
         ExportPlanner.BatchPlan plan = run.ahead.takeOrDo(run.lastSeq, () -> planner.plan(run.lastSeq, upper));
         if (plan.hasMore() && planAhead != null) {
@@ -78,7 +101,33 @@ public final class RecordExport {
         }
         run.transaction = writer.begin();
         // Counted only once the batch can be written: a batch planned again after a failure is not counted twice.
-        return planner.apply(run, plan);
+        List<OperationBatch> batches = planner.apply(run, plan);
+        if (run.following != null) {
+            run.batchReachesUpper = !plan.hasMore();
+            run.hasMore = plan.hasMore() || more;
+        }
+        return batches;
+    }
+
+    /**
+     * A run following an import, once it has exported all it knew to be committed: waits for the import's next
+     * page, then learns the new upper seq. False when the import has ended and this is the last batch.
+     */
+    private boolean awaitCommitted(ExportRun run) throws SQLException, InterruptedException {
+        while (run.reachedUpper) {
+            long mark = run.following.mark();
+            boolean ended = run.following.ended();
+            long upper = run.following.committedSeq();
+            if (upper > run.upperSeq) {
+                run.upperSeq = upper;
+                run.reachedUpper = false;
+            } else if (ended) {
+                return false;
+            } else {
+                run.following.awaitAfter(mark, FOLLOW_LOOK_AGAIN);
+            }
+        }
+        return true;
     }
 
     /** New records: inserted (sync, additive), or only updated where a row already exists (enrich). */
@@ -182,6 +231,8 @@ public final class RecordExport {
         run.transaction.close();
         run.transaction = null;
         planner.recordExported(run);
+        // Only a committed batch counts: one retried after a failure is planned again from the same seq, now.
+        run.reachedUpper = run.batchReachesUpper;
     }
 
     public void finish(ExportRun run, Throwable error) throws SQLException {

@@ -12,6 +12,22 @@ public final class ModelLock {
     private ModelLock() {
     }
 
+    /**
+     * Takes the lock (if this transaction does not hold it yet) and reads the model's highest seq: once this
+     * transaction ends, every change up to it is committed.
+     */
+    public static long committedSeqAfter(Connection c, RecordStore store, String model) throws SQLException {
+        acquire(c, model);
+        try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(seq), 0) FROM " + store.table("records")
+                + " WHERE model = ?")) {
+            ps.setString(1, model);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     public static void acquire(Connection c, String model) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
             ps.setString(1, "dromedary.model:" + model);

@@ -68,6 +68,16 @@ public final class RecordWriter {
                 .filter(PropertyDefinition::unique).map(PropertyDefinition::name).toList());
     }
 
+    /** In a page's transaction: the seq up to which every change of the model is committed once it commits. */
+    public long committedSeqAfter(Connection c) throws SQLException {
+        return ModelLock.committedSeqAfter(c, store, model);
+    }
+
+    /** Whether the records this writer creates are queued for no secondary source: they are complete once written. */
+    public boolean queuesNone() {
+        return secondarySources.isEmpty();
+    }
+
     private String propsSql(int n) {
         List<String> props = new ArrayList<>();
         if (primary) {

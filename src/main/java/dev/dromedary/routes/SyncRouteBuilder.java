@@ -1,5 +1,8 @@
 package dev.dromedary.routes;
 
+import static dev.dromedary.DromedaryConstants.EXPORTS_FOLLOW;
+import static dev.dromedary.DromedaryConstants.FOLLOWED_IMPORT;
+import static dev.dromedary.DromedaryConstants.FOLLOWING;
 import static dev.dromedary.DromedaryConstants.MORE;
 import static dev.dromedary.DromedaryConstants.OPERATION;
 import static dev.dromedary.DromedaryConstants.RUN;
@@ -10,6 +13,7 @@ import dev.dromedary.destination.ExportRun;
 import dev.dromedary.destination.OperationBatch;
 import dev.dromedary.destination.RecordExport;
 import dev.dromedary.group.GroupEvaluator;
+import dev.dromedary.run.ImportProgress;
 import dev.dromedary.record.RecordDeleter;
 import dev.dromedary.run.Transient;
 import dev.dromedary.source.ImportRun;
@@ -113,8 +117,13 @@ public final class SyncRouteBuilder extends RouteBuilder {
                 .autoStartup(plan.startSchedules())
                 .to(RUN_SOURCE + id);
 
-        // import → properties → exports: an export never sees a half-imported record.
-        var run = from(RUN_SOURCE + id).routeId("run-" + id).to(IMPORT + id);
+        // import → properties → exports: an export never sees a half-imported record. When every record the import
+        // commits is complete, the exports already follow its pages (see the import route); the exports after it
+        // wait for those to end and send what is left.
+        List<String> destinations = plan.exportsBySource().getOrDefault(id, List.of());
+        var run = from(RUN_SOURCE + id).routeId("run-" + id)
+                .setProperty(EXPORTS_FOLLOW, constant(!destinations.isEmpty()))
+                .to(IMPORT + id);
         for (String secondary : plan.enrichBySource().getOrDefault(id, List.of())) {
             run.to(ENRICH + secondary);
         }
@@ -122,19 +131,40 @@ public final class SyncRouteBuilder extends RouteBuilder {
         if (plan.groups().containsKey(model)) {
             run.to(GROUPS + model);
         }
-        for (String destination : plan.exportsBySource().getOrDefault(id, List.of())) {
+        for (String destination : destinations) {
             run.to(EXPORT + destination);
         }
-        run.to(PURGE + model);
+        run.removeProperty(FOLLOWED_IMPORT).to(PURGE + model);
 
         Processor failed = e -> source.finish(importRun(e), e.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
-        withErrorHandling(from(IMPORT + id).routeId("import-" + id), failed)
+        var importRoute = withErrorHandling(from(IMPORT + id).routeId("import-" + id), failed)
                 .removeProperty(RUN)
                 .setHeader(DromedaryConstants.SOURCE, constant(id))
                 .process(e -> {
                     e.setProperty(RUN, source.begin());
                     e.setProperty(MORE, true);
+                });
+        // Within a run, each export of the model is wire-tapped to follow the pages as they commit, on its own
+        // thread, when the import says its records are complete at commit.
+        for (String destination : destinations) {
+            importRoute.filter(e -> e.getProperty(EXPORTS_FOLLOW, false, Boolean.class)
+                            && importRun(e).progress() != null)
+                    .wireTap(EXPORT + destination)
+                        .onPrepare(e -> {
+                            e.setProperty(FOLLOWING, importRun(e).progress());
+                            e.removeProperty(RUN);
+                            e.removeProperty(MORE);
+                            e.removeProperty(EXPORTS_FOLLOW);
+                        })
+                    .end();
+        }
+        importRoute.process(e -> {
+                    if (e.getProperty(EXPORTS_FOLLOW, false, Boolean.class) && importRun(e).progress() != null) {
+                        // The exports after the import then leave alone what the following ones refused.
+                        e.setProperty(FOLLOWED_IMPORT, importRun(e).runId());
+                    }
                 })
+                .removeProperty(EXPORTS_FOLLOW)
                 .loopDoWhile(exchangeProperty(MORE))
                     .to("direct:dromedary-import-page-" + id)
                 .end()
@@ -220,14 +250,23 @@ public final class SyncRouteBuilder extends RouteBuilder {
                 .removeProperty(RUN)
                 .setHeader(DromedaryConstants.DESTINATION, constant(id))
                 .process(e -> {
-                    ExportRun run = destination.begin();
+                    ImportProgress following = e.getProperty(FOLLOWING, ImportProgress.class);
+                    e.removeProperty(FOLLOWING);
+                    ExportRun run = following == null
+                            ? destination.begin(e.getProperty(FOLLOWED_IMPORT, Long.class))
+                            : destination.follow(following);
                     e.setProperty(RUN, run);
-                    e.setProperty(MORE, run.hasMore());
+                    e.setProperty(MORE, run != null && run.hasMore());
                 })
                 .loopDoWhile(exchangeProperty(MORE))
                     .to("direct:dromedary-export-batch-" + id)
                 .end()
                 .process(e -> {
+                    if (exportRun(e) == null) {
+                        // A following export not started: another export of the destination was under way.
+                        e.setRouteStop(true);
+                        return;
+                    }
                     destination.finish(exportRun(e), null);
                     e.getIn().setBody(exportRun(e).counts);
                 })

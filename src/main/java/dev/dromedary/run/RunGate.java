@@ -36,6 +36,19 @@ public final class RunGate {
         }
     }
 
+    /** Starts the run only if it is free here and on every other node now; null when it is not. */
+    public <T> T tryOpen(Start<T> start) throws SQLException {
+        if (!tryEnter()) {
+            return null;
+        }
+        try {
+            return start.run();
+        } catch (SQLException | RuntimeException e) {
+            leave();
+            throw e;
+        }
+    }
+
     /** Takes the gate only if it is free here and on every other node now: true when taken (then {@link #leave}). */
     public boolean tryEnter() throws SQLException {
         if (!permit.tryAcquire()) {

@@ -1,6 +1,7 @@
 package dev.dromedary.source;
 
 import dev.dromedary.run.Errors;
+import dev.dromedary.run.ImportProgress;
 import dev.dromedary.run.RunCounts;
 import dev.dromedary.run.RunGate;
 import dev.dromedary.run.RunHistory;
@@ -28,6 +29,11 @@ public final class ImportRun {
     public final RunCounts counts = new RunCounts();
     /** The next page, read while this one is written, from the cursor where this one ends. */
     final WorkAhead<Cursor, SourcePage> ahead = new WorkAhead<>();
+    /**
+     * Set when every record this run commits is complete (no secondary source still has to add its properties):
+     * the model's exports may then follow the run page by page instead of waiting for its end.
+     */
+    ImportProgress progress;
 
     ImportRun(long runId, String kind, Cursor cursor) {
         this.runId = runId;
@@ -49,6 +55,9 @@ public final class ImportRun {
             runs.finish(runId, counts, Errors.describe(error));
             return true;
         } finally {
+            if (progress != null) {
+                progress.end();
+            }
             if (!released) {
                 released = true;
                 try {
@@ -71,6 +80,11 @@ public final class ImportRun {
 
     public boolean hasMore() {
         return more;
+    }
+
+    /** What this run has committed so far, when exports may follow it (null when they must wait for its end). */
+    public ImportProgress progress() {
+        return progress;
     }
 
     public long runId() {

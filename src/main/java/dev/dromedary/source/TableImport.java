@@ -130,6 +130,11 @@ public final class TableImport implements SourceImport {
                 run.overRecords = true;
                 run.cursor = Cursor.START;
             }
+            if (primary && (run.firstRuns != null ? firstImport.writer() : writer).queuesNone()) {
+                // Each page's records are committed with every secondary's properties (there are none, or this
+                // first import reads them all): an export following the pages never sees a half-imported record.
+                run.progress = new dev.dromedary.run.ImportProgress();
+            }
         } catch (SQLException | RuntimeException e) {
             run.leaveFirstRunGates();
             // The run was recorded as started: it must not stay "running".
@@ -295,7 +300,23 @@ public final class TableImport implements SourceImport {
             target = firstImport.writer();
             done = page.more() ? null : c -> FirstImport.saveCursors(c, firstRuns);
         }
+        long[] committedSeq = {0};
+        if (run.progress != null) {
+            // Read in the page's transaction, holding the model's lock: once it commits, no change up to this seq
+            // is in flight, so exports following the run may go that far.
+            RecordWriter.TransactionStep before = done;
+            RecordWriter pageWriter = target;
+            done = c -> {
+                if (before != null) {
+                    before.run(c);
+                }
+                committedSeq[0] = pageWriter.committedSeqAfter(c);
+            };
+        }
         RecordWriter.Written w = target.write(page, save, done);
+        if (run.progress != null) {
+            run.progress.committed(committedSeq[0]);
+        }
         if (moved) {
             run.cursor = page.last();
         }

@@ -109,6 +109,17 @@ public final class DromedaryHarness implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Properties for two Apps on the test database: "crm" in schema src, "warehouse" in schema dst, which also
+     * holds the record store.
+     */
+    public static Properties srcAndWarehouse(TestDatabase db) {
+        Properties p = app(new Properties(), "crm", db, "src");
+        app(p, "warehouse", db, "dst");
+        p.setProperty("dromedary.store.app", "warehouse");
+        return p;
+    }
+
     /** Properties for an App named {@code name} on the test database, working inside {@code schema}. */
     public static Properties app(Properties p, String name, TestDatabase db, String schema) {
         String k = "dromedary.apps." + name + ".";

@@ -1,5 +1,6 @@
 package dev.dromedary.it;
 
+import static dev.dromedary.it.DromedaryHarness.srcAndWarehouse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -88,17 +89,10 @@ class TableSyncIT {
         db.close();
     }
 
-    private Properties properties() {
-        Properties p = new Properties();
-        DromedaryHarness.app(p, "crm", db, "src");
-        DromedaryHarness.app(p, "warehouse", db, "dst");
-        p.setProperty("dromedary.store.app", "warehouse");
-        return p;
-    }
 
     @Test
     void initialSync_copiesEveryRowExactly_andASecondRunWritesNothing() throws Exception {
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC, dir)) {
             RunCounts imported = h.importOnce("crm-users");
             assertThat(imported.rowsRead).isEqualTo(10_000);
             assertThat(imported.recordsCreated).isEqualTo(10_000);
@@ -118,7 +112,7 @@ class TableSyncIT {
 
     @Test
     void updatingTenSourceRows_updatesExactlyThoseTen() throws Exception {
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC, dir)) {
             h.importOnce("crm-users");
             h.exportOnce("warehouse-customers");
             db.execute("UPDATE src.users SET first_name = 'Changed ' || id, updated_at = now() WHERE id % 1000 = 7");
@@ -137,7 +131,7 @@ class TableSyncIT {
 
     @Test
     void clearingAValue_setsTheColumnToNull() throws Exception {
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC, dir)) {
             h.importOnce("crm-users");
             h.exportOnce("warehouse-customers");
             db.execute("UPDATE src.users SET first_name = NULL, updated_at = now() WHERE id = 42");
@@ -165,7 +159,7 @@ class TableSyncIT {
     void interruptedRuns_resumeFromTheCommittedCursor_withoutLossOrDuplicates() throws Exception {
         // Real database faults mid-run: the 4th cursor write fails; later the 3rd destination batch.
         createFailOnce();
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC, dir)) {
             db.execute("CREATE TRIGGER fault AFTER INSERT OR UPDATE ON dromedary.cursors "
                     + "FOR EACH ROW EXECUTE FUNCTION public.fail_once('4', '42501')");
             assertThatThrownBy(() -> h.importOnce("crm-users")).hasStackTraceContaining("injected fault");
@@ -195,7 +189,7 @@ class TableSyncIT {
         // The second write to the destination fails as a lost connection would.
         db.execute("CREATE TRIGGER fault AFTER INSERT ON dst.customers FOR EACH STATEMENT "
                 + "EXECUTE FUNCTION public.fail_once('2', '08006')");
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC, dir)) {
             h.importOnce("crm-users");
             RunCounts exported = h.exportOnce("warehouse-customers");
             assertThat(exported.inserted).isEqualTo(10_000);
@@ -210,7 +204,7 @@ class TableSyncIT {
     void aStoreCommitFailingAfterTheDestinationsCommit_isRetriedWithinTheRun() throws Exception {
         // The second batch's destination rows are committed, then remembering them in the store fails once.
         createFailOnce();
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC, dir)) {
             db.execute("CREATE TRIGGER fault AFTER INSERT ON dromedary.exports FOR EACH STATEMENT "
                     + "EXECUTE FUNCTION public.fail_once('2', '40001')");
             h.importOnce("crm-users");
@@ -237,7 +231,7 @@ class TableSyncIT {
                   END IF;
                   RETURN NULL;
                 END $$""");
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC, dir)) {
             db.execute("CREATE TRIGGER kill AFTER INSERT OR UPDATE ON dromedary.records "
                     + "FOR EACH STATEMENT EXECUTE FUNCTION public.kill_once('public.store_kills')",
                     "CREATE TRIGGER kill AFTER INSERT ON dst.customers FOR EACH STATEMENT "
@@ -277,7 +271,7 @@ class TableSyncIT {
     @Test
     void aRunLockLostWithItsConnection_isTakenAgainWhenNoOtherRunStarted_andTheRunEndsExact() throws Exception {
         killRunLockOnThirdPage("");
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC, dir)) {
             armRunLockKill();
             RunCounts imported = h.importOnce("crm-users");
             assertThat(imported.recordsCreated).isEqualTo(10_000);
@@ -294,7 +288,7 @@ class TableSyncIT {
         // As another node would, having taken the free lock: a run of the same source is recorded as started.
         killRunLockOnThirdPage("INSERT INTO dromedary.runs (kind, name, status, node) "
                 + "VALUES ('import', 'crm-users', 'succeeded', 'other');");
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC, dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC, dir)) {
             armRunLockKill();
             assertThatThrownBy(() -> h.importOnce("crm-users")).hasStackTraceContaining("run lock");
         }
@@ -304,7 +298,7 @@ class TableSyncIT {
 
     @Test
     void aLockHeldTooLong_endsTheRunAtTheLockTimeout_andTheNextRunIsExact() throws Exception {
-        Properties p = properties();
+        Properties p = srcAndWarehouse(db);
         p.setProperty("dromedary.apps.warehouse.lock-timeout", "200ms");
         try (DromedaryHarness h = DromedaryHarness.start(p, SYNC, dir)) {
             h.importOnce("crm-users");
@@ -325,7 +319,7 @@ class TableSyncIT {
     @Test
     void rowsSharingOneCursorValue_areEachImportedOnce() throws Exception {
         db.execute("UPDATE src.users SET updated_at = timestamptz '2024-07-01 00:00:00+00'");
-        try (DromedaryHarness h = DromedaryHarness.start(properties(), SYNC.replace("pageSize: 700", "pageSize: 100"), dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC.replace("pageSize: 700", "pageSize: 100"), dir)) {
             RunCounts imported = h.importOnce("crm-users");
             assertThat(imported.rowsRead).isEqualTo(10_000);
             assertThat(imported.recordsCreated).isEqualTo(10_000);

@@ -1,0 +1,54 @@
+package dev.dromedary.run;
+
+import java.time.Duration;
+
+/**
+ * What an import still running has committed, for the exports that follow it: the seq below which every change of
+ * the model's records is committed, and whether the import has ended. The exports wait on it instead of polling
+ * the store, and need no lock on the model: the import read the seq inside each page's transaction, under
+ * {@code ModelLock}.
+ */
+public final class ImportProgress {
+    private long commits;
+    private long committedSeq;
+    private boolean ended;
+
+    /** A page is committed, and with it every change of the model's records up to {@code seq}. */
+    public synchronized void committed(long seq) {
+        commits++;
+        committedSeq = Math.max(committedSeq, seq);
+        notifyAll();
+    }
+
+    /** The highest seq known committed: no change of the model's records at or below it is still in flight. */
+    public synchronized long committedSeq() {
+        return committedSeq;
+    }
+
+    /** The import ended, however it ended; nothing more will be committed by it. */
+    public synchronized void end() {
+        ended = true;
+        notifyAll();
+    }
+
+    public synchronized boolean ended() {
+        return ended;
+    }
+
+    /** How many pages are committed so far: pass it to {@link #awaitAfter}. */
+    public synchronized long mark() {
+        return commits;
+    }
+
+    /**
+     * Waits until a page is committed after {@code mark} or the import ends, at most {@code max}: the caller then
+     * looks at the store again, so a wait cut short costs only a look.
+     */
+    public synchronized void awaitAfter(long mark, Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        long left;
+        while (commits == mark && !ended && (left = deadline - System.nanoTime()) > 0) {
+            wait(Math.max(1, left / 1_000_000));
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.dromedary.it;
+
+import static dev.dromedary.it.DromedaryHarness.srcAndWarehouse;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Within a source's run, the model's exports follow the import page by page when every record it commits is
+ * complete; otherwise they wait for the import, the properties step and the group evaluation, as before.
+ */
+class FollowingExportIT {
+    private static final String SYNC = """
+            model: { name: users, primaryKey: userId }
+            sources:
+              - id: users
+                app: crm
+                table: users
+                primary: true
+                mapping: { column: id, property: userId }
+                properties:
+                  - { name: email, column: email }
+                schedule: { column: updated_at, every: 1h, pageSize: 100 }
+            SECONDARY
+            destinations:
+              - id: customers
+                app: warehouse
+                table: customers
+                primaryKey: id
+                syncMode: sync
+                batchSize: 100
+                mappings: { id: userId, email: email }
+            """;
+
+    /** A secondary on a full schedule is not read by the first import: new records wait for its properties step. */
+    private static final String FULL_SECONDARY = """
+              - id: purchases
+                app: crm
+                table: purchases
+                mapping: { column: user_id, property: userId }
+                properties:
+                  - { name: total, column: amount, type: float, aggregation: sum }
+                schedule: { every: 1h }
+            """;
+
+    @TempDir
+    Path dir;
+    TestDatabase db;
+
+    @BeforeEach
+    void createTables() throws Exception {
+        db = TestDatabase.create();
+        db.execute("CREATE SCHEMA src", "CREATE SCHEMA dst",
+                "CREATE TABLE src.users (id int PRIMARY KEY, email text, updated_at timestamptz NOT NULL)",
+                "INSERT INTO src.users SELECT g, 'u' || g || '@x.org', now() - interval '1 hour' + g * interval '1 ms' "
+                        + "FROM generate_series(1, 1000) g",
+                "CREATE TABLE src.purchases (id serial PRIMARY KEY, user_id int, amount numeric(10,2))",
+                "INSERT INTO src.purchases (user_id, amount) SELECT g, 10 FROM generate_series(1, 1000) g",
+                "CREATE TABLE dst.customers (id int PRIMARY KEY, email text)");
+    }
+
+    @AfterEach
+    void dropDatabase() throws Exception {
+        db.close();
+    }
+
+
+    /** Export runs of the destination: started before the import ended, status, rows inserted. */
+    private List<List<String>> exportRuns() throws Exception {
+        return db.rows("SELECT x.started_at < i.ended_at, x.status, x.inserted::text FROM dromedary.runs x, "
+                + "dromedary.runs i WHERE x.kind = 'export' AND i.kind = 'import' AND i.name = 'users' ORDER BY x.id");
+    }
+
+    /** Holds the import inside its second page's transaction, once the first page is committed. */
+    private void blockSecondPage(Statement holder) throws Exception {
+        db.execute("""
+                CREATE FUNCTION public.wait_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  PERFORM pg_advisory_xact_lock_shared(4711);
+                  RETURN NEW;
+                END $$""",
+                "CREATE TRIGGER hold BEFORE INSERT ON dromedary.records FOR EACH ROW WHEN (NEW.pk = '150') "
+                        + "EXECUTE FUNCTION public.wait_for_test()");
+        holder.execute("SELECT pg_advisory_lock(4711)");
+    }
+
+    @Test
+    void exportsFollowTheImportsCommittedPages_beforeItEnds() throws Exception {
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC.replace("SECONDARY", ""), dir);
+             Connection other = db.connect(); Statement holder = other.createStatement()) {
+            blockSecondPage(holder);
+
+            CompletableFuture<Void> run = CompletableFuture.runAsync(() -> h.runOnce("users"));
+            // The first page is committed and the second is held: the first page's records reach the destination.
+            await().atMost(Duration.ofSeconds(30)).until(() -> db.queryLong("SELECT count(*) FROM dst.customers") == 100);
+            assertThat(run).isNotDone();
+            holder.execute("SELECT pg_advisory_unlock_all()");
+            run.get(60, TimeUnit.SECONDS);
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(1000);
+        assertThat(db.queryLong("SELECT count(*) FROM dst.customers WHERE email = 'u' || id || '@x.org'")).isEqualTo(1000);
+        // The following export sent every record; the export after the import found nothing left.
+        assertThat(exportRuns()).containsExactly(List.of("t", "succeeded", "1000"), List.of("f", "succeeded", "0"));
+    }
+
+    @Test
+    void recordsStillWaitingForASecondarysProperties_areExportedOnlyAfterTheImport() throws Exception {
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC.replace("SECONDARY", FULL_SECONDARY), dir)) {
+            h.runOnce("users");
+        }
+        assertThat(exportRuns()).containsExactly(List.of("f", "succeeded", "1000"));
+        assertThat(db.queryLong("SELECT count(*) FROM dromedary.records WHERE properties ->> 'total' = '10'"))
+                .isEqualTo(1000);
+    }
+
+    @Test
+    void aFollowingExportThatFails_leavesTheRestToTheExportAfterTheImport() throws Exception {
+        db.execute("CREATE SEQUENCE public.fault_calls",
+                """
+                CREATE FUNCTION public.fail_once() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF nextval('public.fault_calls') = 3 THEN
+                    RAISE EXCEPTION 'injected fault' USING ERRCODE = '42501';
+                  END IF;
+                  RETURN NULL;
+                END $$""",
+                "CREATE TRIGGER fault AFTER INSERT ON dst.customers FOR EACH STATEMENT EXECUTE FUNCTION public.fail_once()");
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC.replace("SECONDARY", ""), dir)) {
+            h.runOnce("users");
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(1000);
+        assertThat(db.queryLong("SELECT count(DISTINCT id) FROM dst.customers")).isEqualTo(1000);
+        assertThat(exportRuns()).containsExactly(List.of("t", "failed", "200"), List.of("f", "succeeded", "800"));
+    }
+}
