@@ -12,10 +12,11 @@ public final class DromedaryConstants {
     public static final String RUN = "DromedaryRun";
     /** Exchange property: true while the run has more pages or batches. */
     public static final String MORE = "DromedaryMore";
-    /** Exchange property set by run-&lt;source&gt;: the model's exports may follow this import page by page. */
+    /**
+     * Exchange property for import-&lt;source&gt;, set by run-&lt;source&gt; and --once: the model's exports may follow
+     * this import page by page.
+     */
     public static final String EXPORTS_FOLLOW = "DromedaryExportsFollow";
-    /** Exchange property of a run whose exports followed its import: the import's run id. */
-    public static final String FOLLOWED_IMPORT = "DromedaryFollowedImport";
     /** Exchange property of an export started alongside an import: the import's progress, which it follows. */
     public static final String FOLLOWING = "DromedaryFollowing";
 

@@ -1,6 +1,7 @@
 package dev.dromedary.cli;
 
 import dev.dromedary.Dromedary;
+import dev.dromedary.DromedaryConstants;
 import dev.dromedary.config.DromedaryConfigException;
 import dev.dromedary.routes.SyncRouteBuilder;
 import dev.dromedary.run.Maintenance;
@@ -9,6 +10,7 @@ import dev.dromedary.run.StatusReport;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
@@ -152,7 +154,10 @@ public final class DromedaryMain {
         try (ProducerTemplate template = context.createProducerTemplate()) {
             // The order of a run: import → properties of new records → groups → exports.
             for (String source : dromedary.sourceIds()) {
-                failed |= !call(template, SyncRouteBuilder.IMPORT + source);
+                // As in a scheduled run, exports may follow the import's pages when its records are complete.
+                Exchange done = template.send(SyncRouteBuilder.IMPORT + source,
+                        e -> e.setProperty(DromedaryConstants.EXPORTS_FOLLOW, true));
+                failed |= done.getException() != null;
             }
             for (String source : dromedary.secondarySourceIds()) {
                 failed |= !call(template, SyncRouteBuilder.ENRICH + source);

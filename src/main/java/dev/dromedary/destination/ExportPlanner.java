@@ -82,8 +82,8 @@ public final class ExportPlanner {
     /**
      * Starts a run: from the destination's cursor up to a seq below which every record change is committed.
      * @param following the import whose committed pages the run follows, or null
-     * @param followedImport the run id of the import that an export of this destination followed just before, or
-     *                       null: records it refused after that import started are not tried again so soon
+     * @param followedImport the run id of the import that the destination's previous export followed, or null:
+     *                       records refused since that import started are not tried again so soon
      */
     public ExportRun begin(long runId, ImportProgress following, Long followedImport) throws SQLException {
         try (Connection c = store.dataSource().getConnection()) {
@@ -114,8 +114,8 @@ public final class ExportPlanner {
                 }
                 // Writers hold this lock while they take seq numbers: once we have it, no lower seq is in flight.
                 ModelLock.acquire(c, model);
-                // Records this destination refused last time come round again in this run: once, so not those
-                // refused since the start of the import that this run's following export followed.
+                // Records this destination refused last time come round again in this run: once, so not those that
+                // the export following this run's import refused (since that import started).
                 try (PreparedStatement ps = c.prepareStatement("UPDATE " + store.table("records") + " r SET seq = "
                         + "nextval(" + store.sequenceLiteral() + ") FROM " + store.table("export_errors") + " x "
                         + "WHERE x.destination = ? AND r.model = ? AND r.pk = x.pk AND r.seq <= ? AND x.failed_at < "

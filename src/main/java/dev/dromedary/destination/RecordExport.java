@@ -28,6 +28,8 @@ public final class RecordExport {
     private final RunGate gate;
     private dev.dromedary.run.RunMetrics metrics;
     private ExecutorService planAhead;
+    /** The import the last run followed, until the next run starts. Read and written under the gate. */
+    private Long followedImport;
 
     public void metrics(dev.dromedary.run.RunMetrics metrics) {
         this.metrics = metrics;
@@ -47,15 +49,12 @@ public final class RecordExport {
     }
 
     public ExportRun begin() throws SQLException, InterruptedException {
-        return begin(null);
-    }
-
-    /**
-     * @param followedImport the run id of the import that exports of this destination followed in the same run
-     *                       (they already tried again the records refused before it), or null
-     */
-    public ExportRun begin(Long followedImport) throws SQLException, InterruptedException {
-        return gate.open(() -> start(null, followedImport));
+        return gate.open(() -> {
+            // After a run that followed an import, the records it refused are not tried again at once.
+            Long followed = followedImport;
+            followedImport = null;
+            return start(null, followed);
+        });
     }
 
     /**
@@ -247,6 +246,9 @@ public final class RecordExport {
                 writer.analyzeAfter(run.counts.inserted + run.counts.updated + run.counts.deleted);
             }
             runs.finish(run.runId, run.counts, Errors.describe(error));
+            if (run.following != null) {
+                followedImport = run.following.importRunId();
+            }
             if (metrics != null) {
                 metrics.exported(destination.id(), run.counts, (System.nanoTime() - run.startedNanos) / 1e9, error == null);
             }

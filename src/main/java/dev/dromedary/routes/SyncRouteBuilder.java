@@ -1,7 +1,6 @@
 package dev.dromedary.routes;
 
 import static dev.dromedary.DromedaryConstants.EXPORTS_FOLLOW;
-import static dev.dromedary.DromedaryConstants.FOLLOWED_IMPORT;
 import static dev.dromedary.DromedaryConstants.FOLLOWING;
 import static dev.dromedary.DromedaryConstants.MORE;
 import static dev.dromedary.DromedaryConstants.OPERATION;
@@ -134,7 +133,7 @@ public final class SyncRouteBuilder extends RouteBuilder {
         for (String destination : destinations) {
             run.to(EXPORT + destination);
         }
-        run.removeProperty(FOLLOWED_IMPORT).to(PURGE + model);
+        run.to(PURGE + model);
 
         Processor failed = e -> source.finish(importRun(e), e.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
         var importRoute = withErrorHandling(from(IMPORT + id).routeId("import-" + id), failed)
@@ -158,13 +157,7 @@ public final class SyncRouteBuilder extends RouteBuilder {
                         })
                     .end();
         }
-        importRoute.process(e -> {
-                    if (e.getProperty(EXPORTS_FOLLOW, false, Boolean.class) && importRun(e).progress() != null) {
-                        // The exports after the import then leave alone what the following ones refused.
-                        e.setProperty(FOLLOWED_IMPORT, importRun(e).runId());
-                    }
-                })
-                .removeProperty(EXPORTS_FOLLOW)
+        importRoute.removeProperty(EXPORTS_FOLLOW)
                 .loopDoWhile(exchangeProperty(MORE))
                     .to("direct:dromedary-import-page-" + id)
                 .end()
@@ -252,9 +245,7 @@ public final class SyncRouteBuilder extends RouteBuilder {
                 .process(e -> {
                     ImportProgress following = e.getProperty(FOLLOWING, ImportProgress.class);
                     e.removeProperty(FOLLOWING);
-                    ExportRun run = following == null
-                            ? destination.begin(e.getProperty(FOLLOWED_IMPORT, Long.class))
-                            : destination.follow(following);
+                    ExportRun run = following == null ? destination.begin() : destination.follow(following);
                     e.setProperty(RUN, run);
                     e.setProperty(MORE, run != null && run.hasMore());
                 })

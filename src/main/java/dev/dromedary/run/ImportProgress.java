@@ -9,9 +9,19 @@ import java.time.Duration;
  * {@code ModelLock}.
  */
 public final class ImportProgress {
+    private final long importRunId;
     private long commits;
     private long committedSeq;
     private boolean ended;
+
+    public ImportProgress(long importRunId) {
+        this.importRunId = importRunId;
+    }
+
+    /** The run id of the import. */
+    public long importRunId() {
+        return importRunId;
+    }
 
     /** A page is committed, and with it every change of the model's records up to {@code seq}. */
     public synchronized void committed(long seq) {

@@ -133,7 +133,7 @@ public final class TableImport implements SourceImport {
             if (primary && (run.firstRuns != null ? firstImport.writer() : writer).queuesNone()) {
                 // Each page's records are committed with every secondary's properties (there are none, or this
                 // first import reads them all): an export following the pages never sees a half-imported record.
-                run.progress = new dev.dromedary.run.ImportProgress();
+                run.progress = new dev.dromedary.run.ImportProgress(run.runId);
             }
         } catch (SQLException | RuntimeException e) {
             run.leaveFirstRunGates();
