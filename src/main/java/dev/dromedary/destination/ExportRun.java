@@ -27,8 +27,15 @@ public final class ExportRun {
     boolean finished;
     final long startedNanos = System.nanoTime();
     public final RunCounts counts = new RunCounts();
-    /** The next batch's plan, made while this one is written, from the seq where this one ends. */
-    final WorkAhead<Long, ExportPlanner.BatchPlan> ahead = new WorkAhead<>();
+    /**
+     * The next batch's plan, made while this one is written, for the seq window from where this one ends up to
+     * the run's upper bound then: a following run whose bound has moved since plans again.
+     */
+    final WorkAhead<SeqWindow, ExportPlanner.BatchPlan> ahead = new WorkAhead<>();
+
+    /** The records a plan covers: seq above {@code from}, up to {@code upper}. */
+    record SeqWindow(long from, long upper) {
+    }
     /** The import this run follows, page by page, or null. */
     final ImportProgress following;
     /** Whether the last batch committed reached {@link #upperSeq}: a following run then waits for more. */

@@ -89,31 +89,39 @@ public final class RecordExport {
     public List<OperationBatch> plan(ExportRun run) throws SQLException, InterruptedException {
         // A batch retried after a connection fault starts clean, from the last committed point.
         run.abandonBatch();
+        if (run.following != null && !awaitCommitted(run)) {
+            // The import has ended and all it committed is exported: nothing to plan, no transaction to open.
+            run.hasMore = false;
+            return List.of();
+        }
+        // Checked after any wait for the import: the run's lock may have been lost meanwhile.
         gate.verify(run.runId());
-        boolean more = run.following == null || awaitCommitted(run);
         long upper = run.upperSeq;
-        ExportPlanner.BatchPlan plan = run.ahead.takeOrDo(run.lastSeq, () -> planner.plan(run.lastSeq, upper));
-        if (plan.hasMore() && planAhead != null) {
+        ExportPlanner.BatchPlan plan = run.ahead.takeOrDo(new ExportRun.SeqWindow(run.lastSeq, upper),
+                () -> planner.plan(run.lastSeq, upper));
+        if (plan.hasMore() && plan.lastSeq() < upper && planAhead != null) {
             // The export cursor still moves only with each batch's commit, in order.
             long next = plan.lastSeq();
-            run.ahead.start(next, planAhead.submit(() -> planner.plan(next, upper)));
+            run.ahead.start(new ExportRun.SeqWindow(next, upper), planAhead.submit(() -> planner.plan(next, upper)));
         }
         run.transaction = writer.begin();
         // Counted only once the batch can be written: a batch planned again after a failure is not counted twice.
         List<OperationBatch> batches = planner.apply(run, plan);
         if (run.following != null) {
+            // A following run ends only when awaitCommitted says the import has ended and nothing is left.
             run.batchReachesUpper = !plan.hasMore();
-            run.hasMore = plan.hasMore() || more;
+            run.hasMore = true;
         }
         return batches;
     }
 
     /**
-     * A run following an import, once it has exported all it knew to be committed: waits for the import's next
-     * page, then learns the new upper seq. False when the import has ended and this is the last batch.
+     * A run following an import, once it has exported all it knew to be committed (or knows of nothing past its
+     * cursor yet): waits for the import's next page, then takes its committed seq as the new upper bound. False
+     * when the import has ended and nothing is left to export.
      */
-    private boolean awaitCommitted(ExportRun run) throws SQLException, InterruptedException {
-        while (run.reachedUpper) {
+    private boolean awaitCommitted(ExportRun run) throws InterruptedException {
+        while (run.reachedUpper || run.upperSeq <= run.lastSeq) {
             long mark = run.following.mark();
             boolean ended = run.following.ended();
             long upper = run.following.committedSeq();
@@ -226,6 +234,10 @@ public final class RecordExport {
 
     /** Commits the destination first, then records what was exported: a crash in between replays harmlessly. */
     public void commit(ExportRun run) throws SQLException {
+        if (run.transaction == null) {
+            // A following run's last pass, which found nothing to write.
+            return;
+        }
         run.transaction.commit();
         run.transaction.close();
         run.transaction = null;

@@ -243,8 +243,8 @@ public final class SyncRouteBuilder extends RouteBuilder {
                 .removeProperty(RUN)
                 .setHeader(DromedaryConstants.DESTINATION, constant(id))
                 .process(e -> {
+                    // Left on the exchange: a start retried after a passing fault must follow again.
                     ImportProgress following = e.getProperty(FOLLOWING, ImportProgress.class);
-                    e.removeProperty(FOLLOWING);
                     ExportRun run = following == null ? destination.begin() : destination.follow(following);
                     e.setProperty(RUN, run);
                     e.setProperty(MORE, run != null && run.hasMore());

@@ -52,7 +52,7 @@ public final class ImportProgress {
 
     /**
      * Waits until a page is committed after {@code mark} or the import ends, at most {@code max}: the caller then
-     * looks at the store again, so a wait cut short costs only a look.
+     * looks at the progress again, so a wait cut short costs only a look.
      */
     public synchronized void awaitAfter(long mark, Duration max) throws InterruptedException {
         long deadline = System.nanoTime() + max.toNanos();

@@ -2,6 +2,7 @@ package dev.dromedary.it;
 
 import static dev.dromedary.it.DromedaryHarness.srcAndWarehouse;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
@@ -55,6 +56,17 @@ class FollowingExportIT {
                 schedule: { every: 1h }
             """;
 
+    /** A same-App incremental secondary: the first import reads it in its own pages, so records are complete. */
+    private static final String INLINE_SECONDARY = """
+              - id: purchases
+                app: crm
+                table: purchases
+                mapping: { column: user_id, property: userId }
+                properties:
+                  - { name: total, column: amount, type: float, aggregation: sum }
+                schedule: { column: updated_at, every: 1h }
+            """;
+
     @TempDir
     Path dir;
     TestDatabase db;
@@ -66,9 +78,10 @@ class FollowingExportIT {
                 "CREATE TABLE src.users (id int PRIMARY KEY, email text, updated_at timestamptz NOT NULL)",
                 "INSERT INTO src.users SELECT g, 'u' || g || '@x.org', now() - interval '1 hour' + g * interval '1 ms' "
                         + "FROM generate_series(1, 1000) g",
-                "CREATE TABLE src.purchases (id serial PRIMARY KEY, user_id int, amount numeric(10,2))",
+                "CREATE TABLE src.purchases (id serial PRIMARY KEY, user_id int, amount numeric(10,2), "
+                        + "updated_at timestamptz NOT NULL DEFAULT now() - interval '1 hour')",
                 "INSERT INTO src.purchases (user_id, amount) SELECT g, 10 FROM generate_series(1, 1000) g",
-                "CREATE TABLE dst.customers (id int PRIMARY KEY, email text)");
+                "CREATE TABLE dst.customers (id int PRIMARY KEY, email text, total numeric)");
     }
 
     @AfterEach
@@ -123,6 +136,41 @@ class FollowingExportIT {
         assertThat(exportRuns()).containsExactly(List.of("f", "succeeded", "1000"));
         assertThat(db.queryLong("SELECT count(*) FROM dromedary.records WHERE properties ->> 'total' = '10'"))
                 .isEqualTo(1000);
+    }
+
+    @Test
+    void aFirstImportThatReadsItsSecondaryInItsPages_isFollowed_withTheSecondarysValues() throws Exception {
+        String sync = SYNC.replace("SECONDARY", INLINE_SECONDARY).replace("email: email }", "email: email, total: total }");
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), sync, dir)) {
+            h.runOnce("users");
+        }
+        assertThat(exportRuns()).containsExactly(List.of("t", "succeeded", "1000"), List.of("f", "succeeded", "0"));
+        assertThat(db.queryLong("SELECT count(*) FROM dst.customers WHERE total = 10")).isEqualTo(1000);
+    }
+
+    @Test
+    void anImportFailingMidRun_endsTheExportFollowingIt_andTheNextRunSendsTheRest() throws Exception {
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC.replace("SECONDARY", ""), dir)) {
+            db.execute("""
+                    CREATE FUNCTION public.fail_at_250() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                      RAISE EXCEPTION 'injected fault' USING ERRCODE = '42501';
+                    END $$""",
+                    "CREATE TRIGGER fault BEFORE INSERT ON dromedary.records FOR EACH ROW WHEN (NEW.pk = '250') "
+                            + "EXECUTE FUNCTION public.fail_at_250()");
+            assertThatThrownBy(() -> h.runOnce("users")).hasStackTraceContaining("injected fault");
+            // The following export ends with the pages committed before the failure, and frees the destination.
+            await().atMost(Duration.ofSeconds(30)).until(() -> db.queryLong(
+                    "SELECT count(*) FROM dromedary.runs WHERE kind = 'export' AND status <> 'running'") == 1);
+            assertThat(db.rows("SELECT status, inserted::text FROM dromedary.runs WHERE kind = 'export'"))
+                    .containsExactly(List.of("succeeded", "200"));
+            db.execute("DROP TRIGGER fault ON dromedary.records");
+            h.runOnce("users");
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(1000);
+        assertThat(db.queryLong("SELECT count(DISTINCT id) FROM dst.customers")).isEqualTo(1000);
+        assertThat(db.rows("SELECT status, inserted::text FROM dromedary.runs WHERE kind = 'export' ORDER BY id"))
+                .containsExactly(List.of("succeeded", "200"), List.of("succeeded", "800"), List.of("succeeded", "0"));
     }
 
     @Test
