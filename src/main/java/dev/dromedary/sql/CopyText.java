@@ -14,7 +14,14 @@ public final class CopyText {
             out.append("\\N");
             return this;
         }
-        for (int i = 0; i < value.length(); i++) {
+        // Most values need no escape: they go in whole (appending char by char was a fifth of the JVM's time).
+        int n = value.length();
+        int clean = 0;
+        while (clean < n && !special(value.charAt(clean))) {
+            clean++;
+        }
+        out.append(value, 0, clean);
+        for (int i = clean; i < n; i++) {
             char c = value.charAt(i);
             switch (c) {
                 case '\\' -> out.append("\\\\");
@@ -25,6 +32,10 @@ public final class CopyText {
             }
         }
         return this;
+    }
+
+    private static boolean special(char c) {
+        return c == '\\' || c == '\t' || c == '\n' || c == '\r';
     }
 
     public CopyText endRow() {

@@ -221,9 +221,10 @@ class DestinationIT {
             h.runOnce("users");
 
             RunCounts n = lastExport("customers");
-            // Record 3 is unchanged for the export following the import's pages, then deleted by the one after:
-            // the import's confirmation removes it after its pages.
-            assertThat(List.of(n.updated, n.deleted, n.skipped)).as("updated, deleted, unchanged").containsExactly(1L, 1L, 4L);
+            assertThat(List.of(n.updated, n.deleted)).as("updated, deleted").containsExactly(1L, 1L);
+            // 1, 4 and 5 are unchanged; so is 3 if the export following the import's pages looked at it before the
+            // import's confirmation (after its pages) deleted it; the export after the import then deletes it.
+            assertThat(n.skipped).as("unchanged").isBetween(3L, 4L);
             assertThat(customers()).containsExactly(List.of("1", "u1@x.org", "Name 1"), List.of("2", "u2@x.org", "Renamed"),
                     List.of("4", "u4@x.org", "Name 4"), List.of("5", "u5@x.org", "Name 5"));
             // The record exported again is remembered by key and hash; the unchanged ones keep their JSON.

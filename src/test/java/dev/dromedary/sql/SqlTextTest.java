@@ -22,7 +22,8 @@ class SqlTextTest {
 
     @Test
     void copyText_escapesSeparatorsAndMarksNull() {
-        String text = new CopyText().field("a\tb").field(null).field("back\\slash\nline").endRow().toString();
-        assertThat(text).isEqualTo("a\\tb\t\\N\tback\\\\slash\\nline\n");
+        String text = new CopyText().field("a\tb").field(null).field("back\\slash\nline").endRow()
+                .field("plain").field("").field("\rx").endRow().toString();
+        assertThat(text).isEqualTo("a\\tb\t\\N\tback\\\\slash\\nline\nplain\t\t\\rx\n");
     }
 }
