@@ -81,7 +81,7 @@ public final class RecordWriter {
     private String propsSql(int n) {
         List<String> props = new ArrayList<>();
         if (primary) {
-            props.add(Identifiers.literal(keyProperty) + ", to_jsonb(pk)");
+            props.add(Identifiers.literal(keyProperty) + ", pk");
         }
         List<String> invalid = new ArrayList<>();
         List<String> reasons = new ArrayList<>();

@@ -150,16 +150,21 @@ public final class ValueConverter {
         return v.length() <= 80 ? v : v.substring(0, 77) + "...";
     }
 
-    /** The SQL that turns the canonical text in a staging column into the JSON value the store keeps. */
+    /**
+     * The SQL that turns the canonical text in a staging column into a value of the SQL type whose JSON form the
+     * store keeps, for jsonb_build_object: a number, a boolean, a string, or JSON as it is. jsonb_build_object
+     * converts each argument as to_jsonb would; wrapping each in to_jsonb first cost a third more (measured on
+     * 100,000 records of 11 properties: 533-575 ms against 390 ms; the same objects, byte for byte, over 1,001,000).
+     */
     public static String toJsonSql(PropertyType type, boolean array, String column) {
         if (array) {
             return column + "::jsonb";
         }
         return switch (type) {
-            case INTEGER -> "to_jsonb(" + column + "::numeric)";
-            case FLOAT -> "to_jsonb(" + column + "::float8)";
-            case BOOLEAN -> "to_jsonb(" + column + "::boolean)";
-            default -> "to_jsonb(" + column + ")";
+            case INTEGER -> column + "::numeric";
+            case FLOAT -> column + "::float8";
+            case BOOLEAN -> column + "::boolean";
+            default -> column;
         };
     }
 }
