@@ -114,8 +114,8 @@ public final class ExportPlanner {
                 }
                 // Writers hold this lock while they take seq numbers: once we have it, no lower seq is in flight.
                 ModelLock.acquire(c, model);
-                // Records this destination refused last time come round again in this run: once, so not those that
-                // the export following this run's import refused (since that import started).
+                // Records this destination refused last time come round again in this run, but not those refused
+                // since the start of the import that the destination's previous run followed: that run just tried.
                 try (PreparedStatement ps = c.prepareStatement("UPDATE " + store.table("records") + " r SET seq = "
                         + "nextval(" + store.sequenceLiteral() + ") FROM " + store.table("export_errors") + " x "
                         + "WHERE x.destination = ? AND r.model = ? AND r.pk = x.pk AND r.seq <= ? AND x.failed_at < "

@@ -50,10 +50,12 @@ public final class RecordExport {
 
     public ExportRun begin() throws SQLException, InterruptedException {
         return gate.open(() -> {
-            // After a run that followed an import, the records it refused are not tried again at once.
-            Long followed = followedImport;
+            // After a run that followed an import, the records it refused are not tried again at once: by the next
+            // run of this destination, whatever starts it (best effort: usually the export after that import).
+            // Forgotten only once this run has started, so a start retried after a passing fault still knows it.
+            ExportRun run = start(null, followedImport);
             followedImport = null;
-            return start(null, followed);
+            return run;
         });
     }
 
@@ -234,7 +236,7 @@ public final class RecordExport {
 
     /** Commits the destination first, then records what was exported: a crash in between replays harmlessly. */
     public void commit(ExportRun run) throws SQLException {
-        if (run.transaction == null) {
+        if (run.transaction == null && run.following != null && !run.hasMore) {
             // A following run's last pass, which found nothing to write.
             return;
         }

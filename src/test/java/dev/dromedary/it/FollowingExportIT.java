@@ -109,6 +109,32 @@ class FollowingExportIT {
         holder.execute("SELECT pg_advisory_lock(4711)");
     }
 
+    /**
+     * Runs users, holding each of the import's pages until an export follows it: which export starts first is
+     * then not left to the threads' timing.
+     */
+    private void runFollowed(DromedaryHarness h, Statement holder) throws Exception {
+        db.execute("""
+                CREATE OR REPLACE FUNCTION public.hold_pages() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  PERFORM pg_advisory_xact_lock_shared(4712);
+                  RETURN NULL;
+                END $$""",
+                "CREATE OR REPLACE TRIGGER hold_pages BEFORE INSERT ON dromedary.records FOR EACH STATEMENT "
+                        + "EXECUTE FUNCTION public.hold_pages()");
+        long exports = db.queryLong("SELECT count(*) FROM dromedary.runs WHERE kind = 'export'");
+        holder.execute("SELECT pg_advisory_lock(4712)");
+        CompletableFuture<Void> run;
+        try {
+            run = CompletableFuture.runAsync(() -> h.runOnce("users"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> db.queryLong(
+                    "SELECT count(*) FROM dromedary.runs WHERE kind = 'export'") > exports);
+        } finally {
+            holder.execute("SELECT pg_advisory_unlock(4712)");
+        }
+        run.get(60, TimeUnit.SECONDS);
+    }
+
     @Test
     void exportsFollowTheImportsCommittedPages_beforeItEnds() throws Exception {
         try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC.replace("SECONDARY", ""), dir);
@@ -141,8 +167,9 @@ class FollowingExportIT {
     @Test
     void aFirstImportThatReadsItsSecondaryInItsPages_isFollowed_withTheSecondarysValues() throws Exception {
         String sync = SYNC.replace("SECONDARY", INLINE_SECONDARY).replace("email: email }", "email: email, total: total }");
-        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), sync, dir)) {
-            h.runOnce("users");
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), sync, dir);
+             Connection other = db.connect(); Statement holder = other.createStatement()) {
+            runFollowed(h, holder);
         }
         assertThat(exportRuns()).containsExactly(List.of("t", "succeeded", "1000"), List.of("f", "succeeded", "0"));
         assertThat(db.queryLong("SELECT count(*) FROM dst.customers WHERE total = 10")).isEqualTo(1000);
@@ -150,7 +177,8 @@ class FollowingExportIT {
 
     @Test
     void anImportFailingMidRun_endsTheExportFollowingIt_andTheNextRunSendsTheRest() throws Exception {
-        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC.replace("SECONDARY", ""), dir)) {
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC.replace("SECONDARY", ""), dir);
+             Connection other = db.connect(); Statement holder = other.createStatement()) {
             db.execute("""
                     CREATE FUNCTION public.fail_at_250() RETURNS trigger LANGUAGE plpgsql AS $$
                     BEGIN
@@ -158,19 +186,36 @@ class FollowingExportIT {
                     END $$""",
                     "CREATE TRIGGER fault BEFORE INSERT ON dromedary.records FOR EACH ROW WHEN (NEW.pk = '250') "
                             + "EXECUTE FUNCTION public.fail_at_250()");
-            assertThatThrownBy(() -> h.runOnce("users")).hasStackTraceContaining("injected fault");
+            assertThatThrownBy(() -> runFollowed(h, holder)).hasStackTraceContaining("injected fault");
             // The following export ends with the pages committed before the failure, and frees the destination.
             await().atMost(Duration.ofSeconds(30)).until(() -> db.queryLong(
                     "SELECT count(*) FROM dromedary.runs WHERE kind = 'export' AND status <> 'running'") == 1);
             assertThat(db.rows("SELECT status, inserted::text FROM dromedary.runs WHERE kind = 'export'"))
                     .containsExactly(List.of("succeeded", "200"));
             db.execute("DROP TRIGGER fault ON dromedary.records");
-            h.runOnce("users");
+            runFollowed(h, holder);
         }
         assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(1000);
         assertThat(db.queryLong("SELECT count(DISTINCT id) FROM dst.customers")).isEqualTo(1000);
         assertThat(db.rows("SELECT status, inserted::text FROM dromedary.runs WHERE kind = 'export' ORDER BY id"))
                 .containsExactly(List.of("succeeded", "200"), List.of("succeeded", "800"), List.of("succeeded", "0"));
+    }
+
+    @Test
+    void aRecordTheFollowingExportRefused_isTriedAgainInTheNextRun_notInTheExportAfterTheImport() throws Exception {
+        db.execute("ALTER TABLE dst.customers ADD CONSTRAINT no_500 CHECK (id <> 500)");
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC.replace("SECONDARY", ""), dir);
+             Connection other = db.connect(); Statement holder = other.createStatement()) {
+            runFollowed(h, holder);
+            assertThat(db.rows("SELECT failed::text FROM dromedary.runs WHERE kind = 'export' ORDER BY id"))
+                    .containsExactly(List.of("1"), List.of("0"));
+            runFollowed(h, holder);
+            // Nothing changed at the source: only the export after the import tries the refused record again.
+            assertThat(db.rows("SELECT failed::text FROM dromedary.runs WHERE kind = 'export' ORDER BY id"))
+                    .containsExactly(List.of("1"), List.of("0"), List.of("0"), List.of("1"));
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(999);
+        assertThat(db.rows("SELECT pk FROM dromedary.export_errors")).containsExactly(List.of("500"));
     }
 
     @Test
@@ -185,8 +230,9 @@ class FollowingExportIT {
                   RETURN NULL;
                 END $$""",
                 "CREATE TRIGGER fault AFTER INSERT ON dst.customers FOR EACH STATEMENT EXECUTE FUNCTION public.fail_once()");
-        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC.replace("SECONDARY", ""), dir)) {
-            h.runOnce("users");
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC.replace("SECONDARY", ""), dir);
+             Connection other = db.connect(); Statement holder = other.createStatement()) {
+            runFollowed(h, holder);
         }
         assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(1000);
         assertThat(db.queryLong("SELECT count(DISTINCT id) FROM dst.customers")).isEqualTo(1000);
