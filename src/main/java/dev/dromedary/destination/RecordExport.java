@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /** Runs exports of one destination: plan a batch, write it in one destination transaction, remember it. */
 public final class RecordExport {
     private static final Logger LOG = LoggerFactory.getLogger(RecordExport.class);
-    // A following run looks at the store again at least this often, should it miss the import's signal.
+    // A following run looks at the import's progress again at least this often, should it miss a signal.
     private static final java.time.Duration FOLLOW_LOOK_AGAIN = java.time.Duration.ofSeconds(1);
 
     private final DestinationDefinition destination;
