@@ -126,7 +126,7 @@ public final class ExportPlanner {
                     ps.setObject(4, followedImport, java.sql.Types.BIGINT);
                     ps.executeUpdate();
                 }
-                long upper = ModelLock.committedSeqAfter(c, store, model);
+                long upper = ModelLock.maxSeq(c, store, model);
                 c.commit();
                 return new ExportRun(runId, from, upper, following);
             } catch (SQLException | RuntimeException e) {

@@ -68,15 +68,7 @@ public final class GroupEvaluator {
                         }
                     }
                 }
-                long upper;
-                try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(seq), 0) FROM "
-                        + store.table("records") + " WHERE model = ?")) {
-                    ps.setString(1, model);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        upper = rs.getLong(1);
-                    }
-                }
+                long upper = ModelLock.maxSeq(c, store, model);
                 long changed = 0;
                 if (upper > from) {
                     long[] result = update(c, from, upper);

@@ -18,6 +18,11 @@ public final class ModelLock {
      */
     public static long committedSeqAfter(Connection c, RecordStore store, String model) throws SQLException {
         acquire(c, model);
+        return maxSeq(c, store, model);
+    }
+
+    /** The model's highest seq, for a transaction that already holds the lock. */
+    public static long maxSeq(Connection c, RecordStore store, String model) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(seq), 0) FROM " + store.table("records")
                 + " WHERE model = ?")) {
             ps.setString(1, model);
