@@ -311,4 +311,20 @@ class DestinationIT {
                 .until(() -> Long.parseLong(db.rows(stats).get(0).get(0)) >= 100);
         assertThat(db.rows(stats)).containsExactly(List.of("100", "100"));
     }
+
+    @Test
+    void multiByteAndEscapedText_arrivesUnchanged_throughPagesLargerThanOneCopyChunk() throws Exception {
+        // Accents, the euro sign, CJK, emoji (surrogate pairs in Java) and COPY's escapes, in pages of far more
+        // than 64K characters, so a chunk boundary would split a character if the page were encoded piecewise.
+        db.execute("INSERT INTO src.users SELECT g, 'u' || g || '@x.org', "
+                + "repeat('é€中😀' || E'\\t\\\\\\n', 1 + g % 37) || g, now() - interval '1 hour' "
+                + "FROM generate_series(6, 3000) g",
+                "UPDATE src.users SET name = '🦄 ' || name || ' naïve café' WHERE id <= 5");
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), sync(SyncMode.SYNC), dir)) {
+            run(h);
+        }
+        assertThat(db.queryLong("SELECT max(length(name)) FROM src.users")).isGreaterThan(200);
+        assertThat(db.queryLong("SELECT count(*) FROM dst.customers c JOIN src.users u USING (id) "
+                + "WHERE c.name = u.name AND c.email = u.email")).isEqualTo(3000);
+    }
 }
