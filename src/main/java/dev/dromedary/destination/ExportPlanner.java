@@ -79,6 +79,19 @@ public final class ExportPlanner {
         return columns;
     }
 
+    /** The seq the destination has exported up to; 0 when it never exported or its configuration changed since. */
+    public long cursor() throws SQLException {
+        try (Connection c = store.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM " + store.table("export_cursors")
+                     + " WHERE destination = ? AND config_hash = ?")) {
+            ps.setString(1, destination.id());
+            ps.setString(2, configHash);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
     /**
      * Starts a run: from the destination's cursor up to a seq below which every record change is committed.
      * @param following the import whose committed pages the run follows, or null

@@ -61,10 +61,15 @@ public final class RecordExport {
 
     /**
      * Starts a run that follows an import still running: it exports each page the import commits, and ends after
-     * the import ended and everything it committed is exported. When another export of this destination is under
-     * way (here or on another node), none is started: null. The export after the import covers the rest.
+     * the import ended and everything it committed is exported. It starts only once the import has committed
+     * something past the destination's cursor, and not when another export of this destination is under way
+     * (here or on another node): then null, and the export after the import covers the rest.
      */
-    public ExportRun follow(ImportProgress progress) throws SQLException {
+    public ExportRun follow(ImportProgress progress) throws SQLException, InterruptedException {
+        // An import that changes nothing, or whose first records wait for a secondary source, leaves no empty run.
+        if (!progress.awaitPast(planner.cursor())) {
+            return null;
+        }
         return gate.tryOpen(() -> start(progress, null));
     }
 

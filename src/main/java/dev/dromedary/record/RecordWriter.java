@@ -41,7 +41,10 @@ public final class RecordWriter {
     private final UniqueProperties unique;
     private final String keyProperty;
 
-    public record Written(long created, long updated) {
+    /**
+     * @param firstQueued the lowest seq of a record the page created and queued for a secondary source, 0 if none
+     */
+    public record Written(long created, long updated, long firstQueued) {
     }
 
     /**
@@ -76,6 +79,24 @@ public final class RecordWriter {
     /** Whether the records this writer creates are queued for no secondary source: they are complete once written. */
     public boolean queuesNone() {
         return secondarySources.isEmpty();
+    }
+
+    /**
+     * The lowest seq of a record of the model still queued for a secondary source's properties (left by an earlier
+     * run), or 0 if none. Only a primary source's pages queue records, so while its run holds its gate this can
+     * only fall.
+     */
+    public long firstQueuedSeq() throws SQLException {
+        try (Connection c = store.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT coalesce(min(r.seq), 0) FROM "
+                     + store.table("enrich_queue") + " q JOIN " + store.table("records")
+                     + " r ON r.model = q.model AND r.pk = q.pk WHERE q.model = ?")) {
+            ps.setString(1, model);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     private String propsSql(int n) {
@@ -142,11 +163,11 @@ public final class RecordWriter {
         sql.append(", seq = excluded.seq, updated_at = now(), deleted_at = NULL")
                 .append(groupsSet("r.properties || excluded.properties", binds))
                 .append(" WHERE r.properties || excluded.properties IS DISTINCT FROM r.properties OR ").append(invalid)
-                .append(" IS DISTINCT FROM r.invalid OR r.deleted_at IS NOT NULL RETURNING r.pk, (xmax = 0) AS created), ")
+                .append(" IS DISTINCT FROM r.invalid OR r.deleted_at IS NOT NULL RETURNING r.pk, r.seq, (xmax = 0) AS created), ")
                 .append("q AS (INSERT INTO ").append(store.table("enrich_queue")).append(" (source, model, pk) ")
                 .append("SELECT src, ?, m.pk FROM m CROSS JOIN unnest(?::text[]) AS src WHERE m.created ")
                 .append("ON CONFLICT DO NOTHING) SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created), ")
-                .append("coalesce(array_agg(pk), '{}') FROM m");
+                .append("coalesce(array_agg(pk), '{}'), coalesce(min(seq) FILTER (WHERE created), 0) FROM m");
         binds.add(names);
         binds.add(model);
         binds.add(secondarySources.toArray(String[]::new));
@@ -174,7 +195,7 @@ public final class RecordWriter {
                     .append(" q USING s WHERE q.source = ? AND q.pk = s.pk) ");
             binds.add(source.id());
         }
-        return sql.append("SELECT 0, count(*), coalesce(array_agg(pk), '{}') FROM m").toString();
+        return sql.append("SELECT 0, count(*), coalesce(array_agg(pk), '{}'), 0 FROM m").toString();
     }
 
     private final AnalyzePacer pacer;
@@ -204,7 +225,7 @@ public final class RecordWriter {
         try (Connection c = store.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
-                Written w = page.rows().isEmpty() ? new Written(0, 0) : merge(c, page);
+                Written w = page.rows().isEmpty() ? new Written(0, 0, 0) : merge(c, page);
                 if (done != null) {
                     done.run(c);
                 }
@@ -269,7 +290,7 @@ public final class RecordWriter {
             }
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                written = new Written(rs.getLong(1), rs.getLong(2));
+                written = new Written(rs.getLong(1), rs.getLong(2), queuesNone() ? 0 : rs.getLong(4));
                 changed = (String[]) rs.getArray(3).getArray();
             }
         }

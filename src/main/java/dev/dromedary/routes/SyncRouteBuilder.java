@@ -116,9 +116,9 @@ public final class SyncRouteBuilder extends RouteBuilder {
                 .autoStartup(plan.startSchedules())
                 .to(RUN_SOURCE + id);
 
-        // import → properties → exports: an export never sees a half-imported record. When every record the import
-        // commits is complete, the exports already follow its pages (see the import route); the exports after it
-        // wait for those to end and send what is left.
+        // import → properties → exports: an export never sees a half-imported record. The exports already follow a
+        // primary import's pages, up to its first record waiting for a secondary (see the import route); the
+        // exports after it wait for those to end and send what is left.
         List<String> destinations = plan.exportsBySource().getOrDefault(id, List.of());
         var run = from(RUN_SOURCE + id).routeId("run-" + id)
                 .setProperty(EXPORTS_FOLLOW, constant(!destinations.isEmpty()))
@@ -144,7 +144,7 @@ public final class SyncRouteBuilder extends RouteBuilder {
                     e.setProperty(MORE, true);
                 });
         // Within a run, each export of the model is wire-tapped to follow the pages as they commit, on its own
-        // thread, when the import says its records are complete at commit.
+        // thread, when the import reports its progress (a primary table source).
         for (String destination : destinations) {
             importRoute.filter(e -> e.getProperty(EXPORTS_FOLLOW, false, Boolean.class)
                             && importRun(e).progress() != null)

@@ -3,16 +3,18 @@ package dev.dromedary.run;
 import java.time.Duration;
 
 /**
- * What an import still running has committed, for the exports that follow it: the seq below which every change of
- * the model's records is committed, and whether the import has ended. The exports wait on it instead of polling
- * the store, and need no lock on the model: the import read the seq inside each page's transaction, under
- * {@code ModelLock}.
+ * What an import still running has committed, for the exports that follow it: the seq up to which every change of
+ * the model's records is committed and complete, and whether the import has ended. The exports wait on it instead
+ * of polling the store, and need no lock on the model: the import read the seq inside each page's transaction,
+ * under {@code ModelLock}. A record still waiting for a secondary source's properties is not complete: the seq
+ * handed over stays below the first such record for the rest of the import.
  */
 public final class ImportProgress {
     private final long importRunId;
     private long commits;
     private long committedSeq;
     private boolean ended;
+    private long incompleteFrom = Long.MAX_VALUE;
 
     public ImportProgress(long importRunId) {
         this.importRunId = importRunId;
@@ -23,14 +25,35 @@ public final class ImportProgress {
         return importRunId;
     }
 
+    /**
+     * A record at {@code seq} waits for a secondary source's properties: no seq from there on is handed over,
+     * whatever commits later. Called before the page that holds the record is reported committed.
+     */
+    public synchronized void incompleteFrom(long seq) {
+        incompleteFrom = Math.min(incompleteFrom, seq);
+    }
+
     /** A page is committed, and with it every change of the model's records up to {@code seq}. */
     public synchronized void committed(long seq) {
         commits++;
-        committedSeq = Math.max(committedSeq, seq);
+        committedSeq = Math.max(committedSeq, Math.min(seq, incompleteFrom - 1));
         notifyAll();
     }
 
-    /** The highest seq known committed: no change of the model's records at or below it is still in flight. */
+    /**
+     * Waits until the import has handed over a seq above {@code seq} (true), or has ended without doing so (false).
+     */
+    public synchronized boolean awaitPast(long seq) throws InterruptedException {
+        while (committedSeq <= seq && !ended) {
+            wait();
+        }
+        return committedSeq > seq;
+    }
+
+    /**
+     * The highest seq handed over: no change of the model's records at or below it is still in flight, and no
+     * record at or below it waits for a secondary source.
+     */
     public synchronized long committedSeq() {
         return committedSeq;
     }

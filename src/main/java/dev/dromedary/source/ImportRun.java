@@ -30,8 +30,8 @@ public final class ImportRun {
     /** The next page, read while this one is written, from the cursor where this one ends. */
     final WorkAhead<Cursor, SourcePage> ahead = new WorkAhead<>();
     /**
-     * Set when every record this run commits is complete (no secondary source still has to add its properties):
-     * the model's exports may then follow the run page by page instead of waiting for its end.
+     * Set for a primary table source: the model's exports may follow the run page by page, up to its first record
+     * that a secondary source still has to fill in, instead of waiting for its end.
      */
     ImportProgress progress;
 

@@ -130,10 +130,16 @@ public final class TableImport implements SourceImport {
                 run.overRecords = true;
                 run.cursor = Cursor.START;
             }
-            if (primary && (run.firstRuns != null ? firstImport.writer() : writer).queuesNone()) {
-                // Each page's records are committed with every secondary's properties (there are none, or this
-                // first import reads them all): an export following the pages never sees a half-imported record.
+            if (primary) {
+                // Exports may follow the pages up to the first record still waiting for a secondary source's
+                // properties: none when there is no secondary or this first import reads them all, else the first
+                // left queued by an earlier run or created by this one. They never see a half-imported record.
                 run.progress = new dev.dromedary.run.ImportProgress(run.runId);
+                RecordWriter pages = run.firstRuns != null ? firstImport.writer() : writer;
+                long queued = pages.queuesNone() ? 0 : pages.firstQueuedSeq();
+                if (queued > 0) {
+                    run.progress.incompleteFrom(queued);
+                }
             }
         } catch (SQLException | RuntimeException e) {
             run.leaveFirstRunGates();
@@ -315,6 +321,9 @@ public final class TableImport implements SourceImport {
         }
         RecordWriter.Written w = target.write(page, save, done);
         if (run.progress != null) {
+            if (w.firstQueued() > 0) {
+                run.progress.incompleteFrom(w.firstQueued());
+            }
             run.progress.committed(committedSeq[0]);
         }
         if (moved) {
