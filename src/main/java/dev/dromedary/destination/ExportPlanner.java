@@ -310,34 +310,7 @@ public final class ExportPlanner {
                 }
                 recordFailures(c, run);
                 if (!run.written.isEmpty()) {
-                    int n = run.written.size();
-                    String[] keys = new String[n];
-                    String[] exportedKeys = new String[n];
-                    String[] hashes = new String[n];
-                    String[] groups = new String[n];
-                    for (int i = 0; i < n; i++) {
-                        PlannedChange w = run.written.get(i);
-                        keys[i] = w.recordKey();
-                        exportedKeys[i] = w.values()[pkIndex];
-                        hashes[i] = w.valuesHash() == null ? null : w.valuesHash().toString();
-                        groups[i] = TextArray.literal(w.groups());
-                    }
-                    // Each row's group names travel as one text[] literal: a text[][] must be rectangular.
-                    // A row from before V10 whose group rows were only cleared has no hash: it keeps its JSON.
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + store.table("exports")
-                            + " AS x (destination, pk, exported_key, values_hash, groups, exported_at) SELECT ?, k, "
-                            + "ek, h::uuid, g::text[], now() FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) "
-                            + "AS u(k, ek, h, g) ON CONFLICT (destination, pk) DO UPDATE SET exported_key = "
-                            + "excluded.exported_key, values_hash = excluded.values_hash, groups = excluded.groups, "
-                            + "exported = CASE WHEN excluded.values_hash IS NULL THEN x.exported END, "
-                            + "exported_at = excluded.exported_at")) {
-                        ps.setString(1, destination.id());
-                        ps.setArray(2, c.createArrayOf("text", keys));
-                        ps.setArray(3, c.createArrayOf("text", exportedKeys));
-                        ps.setArray(4, c.createArrayOf("text", hashes));
-                        ps.setArray(5, c.createArrayOf("text", groups));
-                        ps.executeUpdate();
-                    }
+                    upsertExports(c, run.written);
                 }
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + store.table("export_cursors")
                         + " (destination, last_seq, config_hash, updated_at) VALUES (?, ?, ?, now()) "
@@ -362,6 +335,35 @@ public final class ExportPlanner {
         run.deletedKeys.clear();
         run.counts.failed += run.failures.size();
         run.failures.clear();
+    }
+
+    /**
+     * One row per record written: the destination key, the values' hash and the group names. The batch goes in by
+     * COPY into a session table, then one upsert: as bound arrays, 10,000 hashes made pgjdbc build an array larger
+     * than half a G1 region of a 256 MB heap, and each such array started a collection.
+     */
+    private void upsertExports(Connection c, List<PlannedChange> written) throws SQLException {
+        try (java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE TEMP TABLE IF NOT EXISTS dromedary_exported (k text, ek text, h uuid, g text[]) "
+                    + "ON COMMIT DELETE ROWS");
+        }
+        dev.dromedary.sql.CopyText copy = new dev.dromedary.sql.CopyText();
+        for (PlannedChange w : written) {
+            copy.field(w.recordKey()).field(w.values()[pkIndex])
+                    .field(w.valuesHash() == null ? null : w.valuesHash().toString())
+                    .field(TextArray.literal(w.groups())).endRow();
+        }
+        dev.dromedary.sql.Copy.in(c, "COPY pg_temp.dromedary_exported FROM STDIN", copy);
+        // A row from before V10 whose group rows were only cleared has no hash: it keeps its JSON.
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + store.table("exports")
+                + " AS x (destination, pk, exported_key, values_hash, groups, exported_at) SELECT ?, k, ek, h, g, "
+                + "now() FROM pg_temp.dromedary_exported ON CONFLICT (destination, pk) DO UPDATE SET exported_key = "
+                + "excluded.exported_key, values_hash = excluded.values_hash, groups = excluded.groups, "
+                + "exported = CASE WHEN excluded.values_hash IS NULL THEN x.exported END, "
+                + "exported_at = excluded.exported_at")) {
+            ps.setString(1, destination.id());
+            ps.executeUpdate();
+        }
     }
 
     /** Refused records get their reason; records written or deleted this batch lose an old one. */

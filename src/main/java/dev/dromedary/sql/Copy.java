@@ -1,22 +1,41 @@
 package dev.dromedary.sql;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 
 /** Runs COPY ... FROM STDIN on a pooled connection. */
 public final class Copy {
     private Copy() {
     }
 
+    /** Streams the rows chunk by chunk (pgjdbc always talks UTF-8 to the server); returns the rows copied. */
     public static long in(Connection connection, String copySql, CopyText rows) throws SQLException {
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
+        boolean ended = false;
         try {
-            // pgjdbc always talks UTF-8 to the server; encoding the whole page at once is cheaper than per chunk.
-            byte[] bytes = rows.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            return connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql,
-                    new java.io.ByteArrayInputStream(bytes), 1 << 16);
-        } catch (java.io.IOException e) {
-            throw new SQLException("COPY failed: " + e.getMessage(), e);
+            rows.writeTo((bytes, length) -> {
+                try {
+                    copy.writeToCopy(bytes, 0, length);
+                } catch (SQLException e) {
+                    throw new IOException(e);
+                }
+            });
+            long copied = copy.endCopy();
+            ended = true;
+            return copied;
+        } catch (IOException e) {
+            throw e.getCause() instanceof SQLException s ? s : new SQLException("COPY failed: " + e.getMessage(), e);
+        } finally {
+            if (!ended && copy.isActive()) {
+                try {
+                    copy.cancelCopy();
+                } catch (SQLException ignored) {
+                    // The failure that stopped the copy is the one reported.
+                }
+            }
         }
     }
 }

@@ -26,4 +26,13 @@ class SqlTextTest {
                 .field("plain").field("").field("\rx").endRow().toString();
         assertThat(text).isEqualTo("a\\tb\t\\N\tback\\\\slash\\nline\nplain\t\t\\rx\n");
     }
+
+    @Test
+    void copyText_encodesUtf8_acrossChunks_withoutSplittingACharacter() {
+        // Enough text for several 64 KB chunks; each character is 1 to 4 bytes in UTF-8, so chunks end mid-character.
+        String value = "aé€😀\t\\".repeat(20_000) + "中";
+        String text = new CopyText().field(value).field("ü\t").endRow().toString();
+        assertThat(text).isEqualTo(value.replace("\\", "\\\\").replace("\t", "\\t") + "\tü\\t\n");
+        assertThat(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isGreaterThan(4 * CopyText.CHUNK);
+    }
 }
