@@ -193,6 +193,7 @@ public final class ExportPlanner {
         int rows = 0;
         int width = columns.size();
         boolean groupsTable = destination.groupsTable() != null;
+        ValuesHash hasher = new ValuesHash();
         try (Connection c = store.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement(pageSql)) {
             ps.setString(1, destination.id());
@@ -220,7 +221,7 @@ public final class ExportPlanner {
                             && !recordGroups.contains(destination.trackedGroup());
                     // A record that is gone is found by its old key alone: its values are not compared.
                     List<String> groups = gone ? List.of() : groupNames(recordGroups);
-                    UUID hash = gone ? null : ValuesHash.of(values);
+                    UUID hash = gone ? null : hasher.of(values);
                     String key = values[pkIndex];
                     RecordChange.Kind kind = RecordChange.of(gone, destination.syncMode(), groupsTable, last, key, hash,
                             groups);

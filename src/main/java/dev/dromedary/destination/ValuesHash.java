@@ -1,39 +1,73 @@
 package dev.dromedary.destination;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.UUID;
 
 /**
  * The fingerprint of the column values a record was exported with, kept in {@code exports} instead of the values:
- * 16 bytes however many columns, and compared without building JSON per record. Each value is length-prefixed and a null is
- * marked apart from an empty string, so different rows cannot run together into the same bytes.
+ * 16 bytes however many columns, and compared without building JSON per record. Each value is length-prefixed and a
+ * null is marked apart from an empty string, so different rows cannot run together into the same bytes. The hash is
+ * an MD5 as a name-based UUID ({@link UUID#nameUUIDFromBytes}): fixed width for the store, and PostgreSQL compares
+ * uuid cheaply. Not thread-safe: one per planning thread.
  */
 final class ValuesHash {
-    private ValuesHash() {
+    private final MessageDigest md5;
+    private byte[] scratch = new byte[256];
+
+    ValuesHash() {
+        try {
+            md5 = MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 not supported", e);
+        }
     }
 
-    static UUID of(String[] values) {
-        int size = 0;
-        byte[][] encoded = new byte[values.length][];
-        for (int i = 0; i < values.length; i++) {
-            encoded[i] = values[i] == null ? null : values[i].getBytes(StandardCharsets.UTF_8);
-            size += 5 + (encoded[i] == null ? 0 : encoded[i].length);
-        }
-        byte[] bytes = new byte[size];
-        int at = 0;
-        for (byte[] value : encoded) {
-            int length = value == null ? -1 : value.length;
-            bytes[at++] = (byte) (length >>> 24);
-            bytes[at++] = (byte) (length >>> 16);
-            bytes[at++] = (byte) (length >>> 8);
-            bytes[at++] = (byte) length;
-            bytes[at++] = (byte) (value == null ? 0 : 1);
-            if (value != null) {
-                System.arraycopy(value, 0, bytes, at, value.length);
-                at += value.length;
+    /** The same bytes as before (and as stored): per value a 4-byte big-endian length (-1 for null), a null mark, the UTF-8 bytes. */
+    UUID of(String[] values) {
+        for (String value : values) {
+            int length = value == null ? -1 : utf8(value);
+            md5.update((byte) (length >>> 24));
+            md5.update((byte) (length >>> 16));
+            md5.update((byte) (length >>> 8));
+            md5.update((byte) length);
+            md5.update((byte) (value == null ? 0 : 1));
+            if (length > 0) {
+                md5.update(scratch, 0, length);
             }
         }
-        // An MD5 (as a name-based UUID): fixed width for the store, and PostgreSQL compares uuid cheaply.
-        return UUID.nameUUIDFromBytes(bytes);
+        byte[] d = md5.digest();
+        // What nameUUIDFromBytes does: version 3, IETF variant.
+        d[6] = (byte) ((d[6] & 0x0f) | 0x30);
+        d[8] = (byte) ((d[8] & 0x3f) | 0x80);
+        long msb = 0;
+        long lsb = 0;
+        for (int i = 0; i < 8; i++) {
+            msb = (msb << 8) | (d[i] & 0xff);
+            lsb = (lsb << 8) | (d[i + 8] & 0xff);
+        }
+        return new UUID(msb, lsb);
+    }
+
+    /** Encodes {@code value} into scratch, returns its length: ASCII without allocating, anything else by the JDK. */
+    private int utf8(String value) {
+        int n = value.length();
+        if (n > scratch.length) {
+            scratch = new byte[Math.max(n, scratch.length * 2)];
+        }
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if (c >= 0x80) {
+                byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+                if (bytes.length > scratch.length) {
+                    scratch = new byte[bytes.length];
+                }
+                System.arraycopy(bytes, 0, scratch, 0, bytes.length);
+                return bytes.length;
+            }
+            scratch[i] = (byte) c;
+        }
+        return n;
     }
 }

@@ -56,14 +56,84 @@ public final class ValueConverter {
             case BOOLEAN -> bool(v);
             case DATE -> date(v);
             case TIMESTAMP -> timestamp(v);
-            case EMAIL -> EMAIL.matcher(v).matches() ? Converted.ok(v) : Converted.invalid("'" + abbreviate(raw)
+            case EMAIL -> isEmail(v) ? Converted.ok(v) : Converted.invalid("'" + abbreviate(raw)
                     + "' is not an email address");
             case URL -> url(v, raw);
         };
     }
 
+    /**
+     * What {@link #EMAIL} matches, without a regex: no whitespace and exactly one '@', something before it, and after
+     * it a '.' with something on each side. A Matcher per value was a tenth of the import's allocations.
+     */
+    static boolean isEmail(String v) {
+        int at = -1;
+        int n = v.length();
+        for (int i = 0; i < n; i++) {
+            char c = v.charAt(i);
+            if (c == '@') {
+                if (at >= 0) {
+                    return false;
+                }
+                at = i;
+            } else if (c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r') {
+                return false;
+            }
+        }
+        if (at <= 0) {
+            return false;
+        }
+        int dot = v.indexOf('.', at + 2);
+        return dot > 0 && dot < n - 1;
+    }
+
+    /** What {@link #INTEGER} matches: an optional sign and ASCII digits. */
+    static boolean isPlainInteger(String v) {
+        int n = v.length();
+        int i = n > 0 && (v.charAt(0) == '+' || v.charAt(0) == '-') ? 1 : 0;
+        if (i == n) {
+            return false;
+        }
+        for (; i < n; i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A decimal that BigDecimal's plain string gives back unchanged and that is a finite double: digits, at most one
+     * '.' between digits, an optional '-', no leading zero, no negative zero, no exponent, not too long.
+     */
+    static boolean isCanonicalDecimal(String v) {
+        int n = v.length();
+        int i = n > 0 && v.charAt(0) == '-' ? 1 : 0;
+        int start = i;
+        int dot = -1;
+        boolean nonZero = false;
+        for (; i < n; i++) {
+            char c = v.charAt(i);
+            if (c == '.') {
+                if (dot >= 0) {
+                    return false;
+                }
+                dot = i;
+            } else if (c >= '0' && c <= '9') {
+                nonZero |= c != '0';
+            } else {
+                return false;
+            }
+        }
+        int intDigits = (dot < 0 ? n : dot) - start;
+        return intDigits >= 1 && intDigits <= 300 && dot != n - 1
+                && (v.charAt(start) != '0' || intDigits == 1)
+                && (nonZero || start == 0);
+    }
+
     private static Converted integer(String v) {
-        if (INTEGER.matcher(v).matches()) {
+        if (isPlainInteger(v)) {
             return Converted.ok(v);
         }
         try {
@@ -78,6 +148,9 @@ public final class ValueConverter {
     }
 
     private static Converted floating(String v) {
+        if (isCanonicalDecimal(v)) {
+            return Converted.ok(v);
+        }
         try {
             double d = Double.parseDouble(v);
             if (Double.isNaN(d) || Double.isInfinite(d)) {

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /** The plan's table (docs/architecture.md, "Export"), one line at a time. */
 class RecordChangeTest {
-    private static final UUID ADA = ValuesHash.of(new String[] {"1", "Ada"});
-    private static final UUID GRACE = ValuesHash.of(new String[] {"1", "Grace"});
+    private static final UUID ADA = new ValuesHash().of(new String[] {"1", "Ada"});
+    private static final UUID GRACE = new ValuesHash().of(new String[] {"1", "Grace"});
     private static final LastExport SENT_ADA_VIP = new LastExport("1", ADA, List.of("VIP"), false);
 
     @Test

@@ -39,4 +39,31 @@ class ValueConverterTest {
         assertThat(c(PropertyType.EMAIL, "not-an-email").invalidReason()).isEqualTo("'not-an-email' is not an email address");
         assertThat(c(PropertyType.URL, "example").invalidReason()).isEqualTo("'example' is not a URL");
     }
+
+    @Test
+    void fastPaths_agreeWithTheRegexesAndBigDecimal_theyReplace() {
+        java.util.regex.Pattern email = java.util.regex.Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
+        java.util.regex.Pattern integer = java.util.regex.Pattern.compile("^[+-]?\\d+$");
+        java.util.Random random = new java.util.Random(7);
+        String alphabet = "a0@.-+ \t9e";
+        for (int k = 0; k < 200_000; k++) {
+            StringBuilder b = new StringBuilder();
+            int n = random.nextInt(8);
+            for (int i = 0; i < n; i++) {
+                b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String v = b.toString();
+            assertThat(ValueConverter.isEmail(v)).as("email '%s'", v).isEqualTo(email.matcher(v).matches());
+            assertThat(ValueConverter.isPlainInteger(v)).as("integer '%s'", v).isEqualTo(integer.matcher(v).matches());
+            if (ValueConverter.isCanonicalDecimal(v)) {
+                assertThat(new java.math.BigDecimal(v).toPlainString()).as("decimal '%s'", v).isEqualTo(v);
+                assertThat(Double.isFinite(Double.parseDouble(v))).isTrue();
+            }
+        }
+        assertThat(ValueConverter.isCanonicalDecimal("-0.0")).isFalse();
+        assertThat(ValueConverter.isCanonicalDecimal("1" + "0".repeat(400))).isFalse();
+        assertThat(c(PropertyType.FLOAT, "1" + "0".repeat(400)).invalidReason()).contains("not a finite number");
+        assertThat(c(PropertyType.FLOAT, "12.50").value()).isEqualTo("12.50");
+        assertThat(c(PropertyType.FLOAT, "-0.0").value()).isEqualTo("0.0");
+    }
 }
