@@ -38,7 +38,9 @@ public final class ConnectionProperties {
         if (!app.lockTimeout().isZero()) {
             options.append("-c lock_timeout=").append(app.lockTimeout().toMillis()).append(' ');
         }
-        options.append("-c timezone=UTC");
+        // Dromedary's statements are many and each covers one page: compiling one with JIT cost more than it saved
+        // (a page's aggregate of 10,000 keys: 79-93 ms with JIT, 56-75 ms without).
+        options.append("-c jit=off -c timezone=UTC");
         p.setProperty("options", options.toString());
         if (!app.ssl()) {
             p.setProperty("sslmode", "disable");

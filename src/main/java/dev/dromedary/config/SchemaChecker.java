@@ -115,7 +115,8 @@ public final class SchemaChecker {
                         + "primary key) to be sure nothing is left out", file, s.id(), keyColumn, s.table());
             }
         }
-        return new TableShape(t.schema(), t, tiebreak, primary, timeCursor);
+        return new TableShape(t.schema(), t, tiebreak, primary, timeCursor,
+                TableColumns.hasIndexLeadingWith(c, t.schema(), t.table(), s.mapping().column()));
     }
 
     /** PostgreSQL itself says whether sum, average, min or max applies to the column's type. */

@@ -63,6 +63,28 @@ public record TableColumns(String schema, String table, Map<String, Column> colu
         }
     }
 
+    /** True when a whole-table btree or hash index starts with this column: lookups by its value need no scan. */
+    public static boolean hasIndexLeadingWith(Connection c, String schema, String table, String column)
+            throws SQLException {
+        String sql = """
+                SELECT 1 FROM pg_index i
+                JOIN pg_class t ON t.oid = i.indrelid
+                JOIN pg_namespace n ON n.oid = t.relnamespace
+                JOIN pg_class x ON x.oid = i.indexrelid
+                JOIN pg_am am ON am.oid = x.relam
+                JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0]
+                WHERE n.nspname = ? AND t.relname = ? AND a.attname = ? AND i.indpred IS NULL AND i.indisvalid
+                  AND am.amname IN ('btree', 'hash')""";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
+            ps.setString(3, column);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /** The table's primary key when it is a single column. */
     public static Optional<String> singleColumnPrimaryKey(Connection c, String schema, String table) throws SQLException {
         String sql = """

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Postgres Import Table: aggregations, filters, arrays, types, secondary joins, late commits, query counts. */
 class TableSourceIT {
@@ -72,8 +74,13 @@ class TableSourceIT {
         return db.rows("SELECT properties -> '" + name + "' FROM dromedary.records WHERE pk = '" + pk + "'").get(0).get(0);
     }
 
-    @Test
-    void everyAggregationMethod_onASecondaryTable() throws Exception {
+    /** With an index on the mapping column each key is aggregated through it; without one the batch is grouped. */
+    @ParameterizedTest(name = "mapping column indexed: {0}")
+    @ValueSource(booleans = {false, true})
+    void everyAggregationMethod_onASecondaryTable(boolean indexed) throws Exception {
+        if (indexed) {
+            db.execute("CREATE INDEX ON purchases (user_id)");
+        }
         String sync = sync("""
                   - id: purchases
                     app: crm
@@ -116,8 +123,12 @@ class TableSourceIT {
         assertThat(property("1", "anyItem")).isNotNull();
     }
 
-    @Test
-    void everyFilterOperator() throws Exception {
+    @ParameterizedTest(name = "mapping column indexed: {0}")
+    @ValueSource(booleans = {false, true})
+    void everyFilterOperator(boolean indexed) throws Exception {
+        if (indexed) {
+            db.execute("CREATE INDEX ON purchases (user_id)");
+        }
         StringBuilder props = new StringBuilder();
         String[][] filters = {
                 {"eqPaid", "status", "eq", "paid"}, {"nePaid", "status", "ne", "paid"},
