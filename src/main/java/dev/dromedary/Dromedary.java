@@ -294,6 +294,7 @@ public final class Dromedary {
         Dromedary installed = new Dromedary(config, store, sourceIds, secondaryIds, destinationIds,
                 List.copyOf(destinationsByModel.keySet()), List.copyOf(groupEvaluators.keySet()));
         installed.destinationsByModel = destinationsByModel;
+        installed.maintenance = new dev.dromedary.run.Maintenance(store, locks);
         return installed;
     }
 
@@ -413,6 +414,12 @@ public final class Dromedary {
     }
 
     private Map<String, List<String>> destinationsByModel = Map.of();
+    private dev.dromedary.run.Maintenance maintenance;
+
+    /** Operator actions (--resync, --reset-cursor), each waiting for a run of its target to end first. */
+    public dev.dromedary.run.Maintenance maintenance() {
+        return maintenance;
+    }
 
     /** Each model's destinations. */
     public Map<String, List<String>> destinationsByModel() {

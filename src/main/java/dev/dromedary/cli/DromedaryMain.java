@@ -4,7 +4,6 @@ import dev.dromedary.Dromedary;
 import dev.dromedary.DromedaryConstants;
 import dev.dromedary.config.DromedaryConfigException;
 import dev.dromedary.routes.SyncRouteBuilder;
-import dev.dromedary.run.Maintenance;
 import dev.dromedary.run.RunHistory;
 import dev.dromedary.run.StatusReport;
 import java.util.ArrayList;
@@ -122,7 +121,7 @@ public final class DromedaryMain {
                     System.err.println("unknown schedule '" + resetCursor + "'; schedules: " + d.sourceIds());
                     return 2;
                 }
-                new Maintenance(d.store()).resetCursor(resetCursor);
+                d.maintenance().resetCursor(resetCursor);
                 System.out.println("Schedule '" + resetCursor + "' starts from the beginning at its next run.");
                 return 0;
             }
@@ -131,7 +130,7 @@ public final class DromedaryMain {
                     System.err.println("unknown destination '" + resync + "'; destinations: " + d.destinationIds());
                     return 2;
                 }
-                new Maintenance(d.store()).forgetExports(resync);
+                d.maintenance().forgetExports(resync);
                 RunHistory runs = d.runs();
                 long first = runs.nextRunId();
                 boolean ok;

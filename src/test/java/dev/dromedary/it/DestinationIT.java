@@ -327,4 +327,29 @@ class DestinationIT {
         assertThat(db.queryLong("SELECT count(*) FROM dst.customers c JOIN src.users u USING (id) "
                 + "WHERE c.name = u.name AND c.email = u.email")).isEqualTo(3000);
     }
+
+    @Test
+    void aResync_waitsForTheDestinationsRunningExport_soItsLastBatchCannotPutBackWhatWasForgotten() throws Exception {
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), sync(SyncMode.SYNC), dir);
+             java.sql.Connection other = db.connect(); java.sql.Statement export = other.createStatement()) {
+            run(h);
+            // The lock an export of "customers" holds for its whole run, on any node.
+            export.execute("SELECT pg_advisory_lock(hashtextextended('dromedary:export:customers', 0))");
+            java.util.concurrent.CompletableFuture<Void> resync = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    h.dromedary().maintenance().forgetExports("customers");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            org.awaitility.Awaitility.await().during(java.time.Duration.ofMillis(500))
+                    .atMost(java.time.Duration.ofSeconds(5)).until(() -> !resync.isDone()
+                            && db.queryLong("SELECT count(*) FROM dromedary.exports WHERE destination = 'customers'") == 5);
+            export.execute("SELECT pg_advisory_unlock_all()");
+            resync.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM dromedary.exports WHERE destination = 'customers'")).isZero();
+        assertThat(db.queryLong("SELECT count(*) FROM dromedary.export_cursors WHERE destination = 'customers'")).isZero();
+        assertThat(db.queryLong("SELECT count(*) FROM dromedary.exports WHERE destination = 'by-email'")).isEqualTo(5);
+    }
 }
