@@ -82,16 +82,18 @@ public final class RecordWriter {
     }
 
     /**
-     * The lowest seq of a record of the model still queued for a secondary source's properties (left by an earlier
-     * run), or 0 if none. Only a primary source's pages queue records, so while its run holds its gate this can
-     * only fall.
+     * The lowest seq of a record of the model still queued for one of this writer's secondary sources (left by an
+     * earlier run), or 0 if none. Entries of a source no longer configured are not counted: nothing would ever
+     * remove them. Only a primary source's pages queue records, so while its run holds its gate no entry with a
+     * lower seq can appear.
      */
     public long firstQueuedSeq() throws SQLException {
         try (Connection c = store.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT coalesce(min(r.seq), 0) FROM "
                      + store.table("enrich_queue") + " q JOIN " + store.table("records")
-                     + " r ON r.model = q.model AND r.pk = q.pk WHERE q.model = ?")) {
-            ps.setString(1, model);
+                     + " r ON r.model = q.model AND r.pk = q.pk WHERE q.source = ANY(?) AND q.model = ?")) {
+            ps.setArray(1, c.createArrayOf("text", secondarySources.toArray()));
+            ps.setString(2, model);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

@@ -319,7 +319,17 @@ public final class TableImport implements SourceImport {
                 committedSeq[0] = pageWriter.committedSeqAfter(c);
             };
         }
-        RecordWriter.Written w = target.write(page, save, done);
+        RecordWriter.Written w;
+        try {
+            w = target.write(page, save, done);
+        } catch (SQLException | RuntimeException e) {
+            if (run.progress != null && !target.queuesNone()) {
+                // The commit may have happened with its acknowledgement lost: a retried page would then find its
+                // records created already and not say which of them wait for a secondary. Follow no further.
+                run.progress.incompleteFrom(run.progress.committedSeq() + 1);
+            }
+            throw e;
+        }
         if (run.progress != null) {
             if (w.firstQueued() > 0) {
                 run.progress.incompleteFrom(w.firstQueued());

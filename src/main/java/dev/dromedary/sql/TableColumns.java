@@ -63,7 +63,10 @@ public record TableColumns(String schema, String table, Map<String, Column> colu
         }
     }
 
-    /** True when a whole-table btree or hash index starts with this column: lookups by its value need no scan. */
+    /**
+     * True when a whole-table btree or hash index starts with this column, in the column's own collation: lookups by
+     * its value need no scan.
+     */
     public static boolean hasIndexLeadingWith(Connection c, String schema, String table, String column)
             throws SQLException {
         String sql = """
@@ -74,7 +77,7 @@ public record TableColumns(String schema, String table, Map<String, Column> colu
                 JOIN pg_am am ON am.oid = x.relam
                 JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0]
                 WHERE n.nspname = ? AND t.relname = ? AND a.attname = ? AND i.indpred IS NULL AND i.indisvalid
-                  AND am.amname IN ('btree', 'hash')""";
+                  AND am.amname IN ('btree', 'hash') AND i.indcollation[0] = a.attcollation""";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, schema);
             ps.setString(2, table);

@@ -168,8 +168,9 @@ class FollowingExportIT {
             assertThat(exportRuns()).containsExactly(List.of("f", "succeeded", "1000"));
             assertThat(db.queryLong("SELECT count(*) FROM dst.customers WHERE total = 10")).isEqualTo(1000);
 
-            // Then 100 users change (the next run's first page) and 50 new ones arrive after them (its second).
-            db.execute("UPDATE src.users SET email = 'new' || id || '@x.org', updated_at = now() WHERE id <= 100",
+            // Then 100 users change (the next run's first page) and 50 new ones arrive after them (its second). A queue
+            // entry of a source no longer configured is left alone: it does not hold the following export back.
+            db.execute("INSERT INTO dromedary.enrich_queue (source, model, pk) VALUES ('removed-source', 'users', '5')","UPDATE src.users SET email = 'new' || id || '@x.org', updated_at = now() WHERE id <= 100",
                     "INSERT INTO src.users SELECT g, 'u' || g || '@x.org', now() "
                             + "FROM generate_series(1001, 1050) g",
                     "INSERT INTO src.purchases (user_id, amount) SELECT g, 7 FROM generate_series(1001, 1050) g");
@@ -260,5 +261,37 @@ class FollowingExportIT {
         assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(1000);
         assertThat(db.queryLong("SELECT count(DISTINCT id) FROM dst.customers")).isEqualTo(1000);
         assertThat(exportRuns()).containsExactly(List.of("t", "failed", "200"), List.of("f", "succeeded", "800"));
+    }
+
+    @Test
+    void aPageWriteThatFails_endsTheFollowing_forTheRestOfTheImport() throws Exception {
+        String sync = SYNC.replace("SECONDARY", FULL_SECONDARY);
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), sync, dir);
+             Connection other = db.connect(); Statement holder = other.createStatement()) {
+            h.runOnce("users");
+            // Three pages of changed users; the store's session dies during the second page's merge, once. Had the
+            // commit happened with its acknowledgement lost, the retried page could not tell which of its records
+            // wait for the secondary: the following export stops at what was handed over before the failure.
+            db.execute("UPDATE src.users SET email = 'new' || id || '@x.org', updated_at = now() WHERE id <= 250",
+                    "CREATE SEQUENCE public.store_kills",
+                    """
+                    CREATE FUNCTION public.kill_second() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                      IF nextval('public.store_kills') = 2 THEN
+                        PERFORM pg_terminate_backend(pg_backend_pid());
+                      END IF;
+                      RETURN NULL;
+                    END $$""",
+                    "CREATE TRIGGER kill AFTER INSERT ON dromedary.records FOR EACH STATEMENT "
+                            + "EXECUTE FUNCTION public.kill_second()");
+            runFollowed(h, holder);
+        }
+        assertThat(db.queryLong("SELECT nextval('public.store_kills')")).as("the page was retried").isGreaterThan(4);
+        assertThat(db.rows("SELECT x.started_at < i.ended_at, x.updated::text FROM dromedary.runs x, dromedary.runs i "
+                + "WHERE x.kind = 'export' AND i.kind = 'import' AND i.name = 'users' AND i.id = (SELECT max(id) FROM "
+                + "dromedary.runs WHERE kind = 'import' AND name = 'users') AND x.id > i.id ORDER BY x.id"))
+                .containsExactly(List.of("t", "100"), List.of("f", "150"));
+        assertThat(db.queryLong("SELECT count(*) FROM dst.customers WHERE email = 'new' || id || '@x.org'"))
+                .isEqualTo(250);
     }
 }
