@@ -92,7 +92,7 @@ public final class SyncRouteBuilder extends RouteBuilder {
         plan.groups().forEach(this::groupRoutes);
         plan.deleters().forEach((model, deleter) -> from(PURGE + model)
                 .routeId("purge-" + model)
-                .process(e -> deleter.purge(plan.destinationsByModel().getOrDefault(model, List.of()))));
+                .process(guarded(e -> deleter.purge(plan.destinationsByModel().getOrDefault(model, List.of())))));
     }
 
     /** Retries a step whole on a passing database fault; anything else, or the last failure, runs onFailure. */
@@ -139,10 +139,10 @@ public final class SyncRouteBuilder extends RouteBuilder {
         var importRoute = withErrorHandling(from(IMPORT + id).routeId("import-" + id), failed)
                 .removeProperty(RUN)
                 .setHeader(DromedaryConstants.SOURCE, constant(id))
-                .process(e -> {
+                .process(guarded(e -> {
                     e.setProperty(RUN, source.begin());
                     e.setProperty(MORE, true);
-                });
+                }));
         // Within a run, each export of the model is wire-tapped to follow the pages as they commit, on its own
         // thread, when the import reports its progress (a primary table source).
         for (String destination : destinations) {
@@ -161,22 +161,22 @@ public final class SyncRouteBuilder extends RouteBuilder {
                 .loopDoWhile(exchangeProperty(MORE))
                     .to("direct:dromedary-import-page-" + id)
                 .end()
-                .process(e -> source.confirm(importRun(e)))
-                .process(e -> {
+                .process(guarded(e -> source.confirm(importRun(e))))
+                .process(guarded(e -> {
                     source.finish(importRun(e), null);
                     e.getIn().setBody(importRun(e).counts);
-                })
+                }))
                 .wireTap(HOOK_IMPORT_FINISHED + HOOK_OPTIONS);
 
         // One page; on failure the caller's error handler retries it from the committed cursor.
         from("direct:dromedary-import-page-" + id)
                 .routeId("import-page-" + id)
                 .errorHandler(noErrorHandler())
-                .process(e -> e.getIn().setBody(source.read(importRun(e))))
-                .process(e -> {
+                .process(guarded(e -> e.getIn().setBody(source.read(importRun(e)))))
+                .process(guarded(e -> {
                     source.store(importRun(e), e.getIn().getBody(SourcePage.class));
                     e.setProperty(MORE, importRun(e).hasMore());
-                });
+                }));
     }
 
     /**
@@ -185,12 +185,12 @@ public final class SyncRouteBuilder extends RouteBuilder {
      */
     private void groupRoutes(String model, GroupEvaluator evaluator) {
         withErrorHandling(from(GROUPS + model).routeId("groups-" + model), e -> { })
-                .process(e -> e.getIn().setBody(evaluator.evaluate(false)));
+                .process(guarded(e -> e.getIn().setBody(evaluator.evaluate(false))));
         if (evaluator.hasRelativeRules()) {
             var route = from(quartz.every(QuartzUris.GROUPS, model, 3_600_000))
                     .routeId("groups-schedule-" + model)
                     .autoStartup(plan.startSchedules())
-                    .process(e -> evaluator.evaluate(true));
+                    .process(guarded(e -> evaluator.evaluate(true)));
             for (String destination : plan.destinationsByModel().getOrDefault(model, List.of())) {
                 route.to(EXPORT + destination);
             }
@@ -206,7 +206,7 @@ public final class SyncRouteBuilder extends RouteBuilder {
                 .to(REFRESH + app);
         var route = from(REFRESH + app)
                 .routeId("refresh-" + app)
-                .process(e -> e.setProperty("DromedaryRefreshChanged", refresh.changed()))
+                .process(guarded(e -> e.setProperty("DromedaryRefreshChanged", refresh.changed())))
                 .filter(exchangeProperty("DromedaryRefreshChanged").isEqualTo(true));
         for (String source : sources) {
             route.to(RUN_SOURCE + source);
@@ -220,20 +220,20 @@ public final class SyncRouteBuilder extends RouteBuilder {
         withErrorHandling(from(ENRICH + id).routeId("enrich-" + id), failed)
                 .removeProperty(RUN)
                 .setHeader(DromedaryConstants.SOURCE, constant(id))
-                .process(e -> {
+                .process(guarded(e -> {
                     e.setProperty(RUN, source.beginEnrich());
                     e.setProperty(MORE, true);
-                })
+                }))
                 .loopDoWhile(exchangeProperty(MORE))
-                    .process(e -> {
+                    .process(guarded(e -> {
                         source.enrichBatch(importRun(e));
                         e.setProperty(MORE, importRun(e).hasMore());
-                    })
+                    }))
                 .end()
-                .process(e -> {
+                .process(guarded(e -> {
                     source.finish(importRun(e), null);
                     e.getIn().setBody(importRun(e).counts);
-                });
+                }));
     }
 
     private void exportRoutes(RecordExport destination) {
@@ -242,17 +242,17 @@ public final class SyncRouteBuilder extends RouteBuilder {
         withErrorHandling(from(EXPORT + id).routeId("export-" + id), failed)
                 .removeProperty(RUN)
                 .setHeader(DromedaryConstants.DESTINATION, constant(id))
-                .process(e -> {
+                .process(guarded(e -> {
                     // Left on the exchange: a start retried after a passing fault must follow again.
                     ImportProgress following = e.getProperty(FOLLOWING, ImportProgress.class);
                     ExportRun run = following == null ? destination.begin() : destination.follow(following);
                     e.setProperty(RUN, run);
                     e.setProperty(MORE, run != null && run.hasMore());
-                })
+                }))
                 .loopDoWhile(exchangeProperty(MORE))
                     .to("direct:dromedary-export-batch-" + id)
                 .end()
-                .process(e -> {
+                .process(guarded(e -> {
                     if (exportRun(e) == null) {
                         // A following export not started: another export of the destination was under way.
                         e.setRouteStop(true);
@@ -260,31 +260,46 @@ public final class SyncRouteBuilder extends RouteBuilder {
                     }
                     destination.finish(exportRun(e), null);
                     e.getIn().setBody(exportRun(e).counts);
-                })
+                }))
                 .wireTap(HOOK_EXPORT_FINISHED + HOOK_OPTIONS);
 
         // One batch in one destination transaction; the content-based router picks each operation's writer.
         from("direct:dromedary-export-batch-" + id)
                 .routeId("export-batch-" + id)
                 .errorHandler(noErrorHandler())
-                .process(e -> e.getIn().setBody(destination.plan(exportRun(e))))
+                .process(guarded(e -> e.getIn().setBody(destination.plan(exportRun(e)))))
                 .split(body()).stopOnException()
-                    .process(e -> e.getIn().setHeader(OPERATION, batch(e).operation().header()))
+                    .process(guarded(e -> e.getIn().setHeader(OPERATION, batch(e).operation().header())))
                     .choice()
                         .when(header(OPERATION).isEqualTo("insert"))
-                            .process(e -> destination.insert(exportRun(e), batch(e)))
+                            .process(guarded(e -> destination.insert(exportRun(e), batch(e))))
                         .when(header(OPERATION).isEqualTo("update"))
-                            .process(e -> destination.update(exportRun(e), batch(e)))
+                            .process(guarded(e -> destination.update(exportRun(e), batch(e))))
                         .when(header(OPERATION).isEqualTo("delete"))
-                            .process(e -> destination.delete(exportRun(e), batch(e)))
+                            .process(guarded(e -> destination.delete(exportRun(e), batch(e))))
                         .when(header(OPERATION).isEqualTo("groups"))
-                            .process(e -> destination.clearGroups(exportRun(e), batch(e)))
+                            .process(guarded(e -> destination.clearGroups(exportRun(e), batch(e))))
                     .end()
                 .end()
-                .process(e -> {
+                .process(guarded(e -> {
                     destination.commit(exportRun(e));
                     e.setProperty(MORE, exportRun(e).hasMore());
-                });
+                }));
+    }
+
+    /**
+     * Lets the error handlers see an Error thrown by a step (an assertion, a stack or heap exhausted) as an
+     * exception. Camel's onException(Exception) does not catch an Error: the run would stay "running", its gate
+     * held and a following export waiting, until the process restarted.
+     */
+    private static Processor guarded(Processor step) {
+        return e -> {
+            try {
+                step.process(e);
+            } catch (Error error) {
+                throw new IllegalStateException(error.toString(), error);
+            }
+        };
     }
 
     private static OperationBatch batch(Exchange e) {

@@ -294,4 +294,51 @@ class FollowingExportIT {
         assertThat(db.queryLong("SELECT count(*) FROM dst.customers WHERE email = 'new' || id || '@x.org'"))
                 .isEqualTo(250);
     }
+
+    /** Throws an Error (not an Exception) when the store is asked for the records merge while armed. */
+    private static javax.sql.DataSource erring(javax.sql.DataSource ds, java.util.concurrent.atomic.AtomicInteger armed) {
+        return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(FollowingExportIT.class.getClassLoader(),
+                new Class<?>[] {javax.sql.DataSource.class}, (p, m, args) -> {
+                    Object result = invoke(ds, m, args);
+                    if (!(result instanceof Connection c)) {
+                        return result;
+                    }
+                    return java.lang.reflect.Proxy.newProxyInstance(FollowingExportIT.class.getClassLoader(),
+                            new Class<?>[] {Connection.class}, (p2, m2, args2) -> {
+                                if (m2.getName().equals("prepareStatement") && args2[0] instanceof String sql
+                                        && sql.contains("INSERT INTO \"dromedary\".\"records\"")
+                                        && armed.decrementAndGet() == 0) {
+                                    throw new AssertionError("injected error");
+                                }
+                                return invoke(c, m2, args2);
+                            });
+                });
+    }
+
+    private static Object invoke(Object target, java.lang.reflect.Method m, Object[] args) throws Throwable {
+        try {
+            return m.invoke(target, args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Test
+    void anErrorInAPage_endsTheImportAndItsFollowingExport_andTheNextRunGoesOn() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger armed = new java.util.concurrent.atomic.AtomicInteger(3);
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC.replace("SECONDARY", ""), dir,
+                ds -> erring(ds, armed))) {
+            // The third page's merge throws an AssertionError: an Error, which Camel's onException(Exception) only
+            // sees wrapped. The run must still end, and free its gates.
+            assertThatThrownBy(() -> h.runOnce("users")).hasStackTraceContaining("injected error");
+            await().atMost(Duration.ofSeconds(30)).until(() -> db.queryLong(
+                    "SELECT count(*) FROM dromedary.runs WHERE status = 'running'") == 0);
+            assertThat(db.rows("SELECT kind, status FROM dromedary.runs WHERE kind = 'import' ORDER BY id"))
+                    .containsExactly(List.of("import", "failed"));
+            CompletableFuture.runAsync(() -> h.runOnce("users")).get(60, TimeUnit.SECONDS);
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(1000);
+        assertThat(db.rows("SELECT status FROM dromedary.runs WHERE kind = 'import' ORDER BY id"))
+                .containsExactly(List.of("failed"), List.of("succeeded"));
+    }
 }
