@@ -24,7 +24,10 @@ final class ValuesHash {
         }
     }
 
-    /** The same bytes as before (and as stored): per value a 4-byte big-endian length (-1 for null), a null mark, the UTF-8 bytes. */
+    /**
+     * The hash stored in {@code exports}, over per value: a 4-byte big-endian length (-1 for null), a null mark, and
+     * the UTF-8 bytes. Changing these bytes would make every record look changed once.
+     */
     UUID of(String[] values) {
         for (String value : values) {
             int length = value == null ? -1 : utf8(value);
