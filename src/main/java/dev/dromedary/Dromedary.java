@@ -294,6 +294,7 @@ public final class Dromedary {
         Dromedary installed = new Dromedary(config, store, sourceIds, secondaryIds, destinationIds,
                 List.copyOf(destinationsByModel.keySet()), List.copyOf(groupEvaluators.keySet()));
         installed.destinationsByModel = destinationsByModel;
+        store.saveDestinationModels(destinationsByModel);
         installed.maintenance = new dev.dromedary.run.Maintenance(store, locks);
         return installed;
     }

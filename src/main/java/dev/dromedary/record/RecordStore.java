@@ -28,6 +28,28 @@ public final class RecordStore {
                 .migrate();
     }
 
+    /** Records which model each configured destination exports, for {@code record_overview}. */
+    public void saveDestinationModels(java.util.Map<String, java.util.List<String>> destinationsByModel)
+            throws java.sql.SQLException {
+        java.util.List<String> destinations = new java.util.ArrayList<>();
+        java.util.List<String> models = new java.util.ArrayList<>();
+        destinationsByModel.forEach((model, ds) -> ds.forEach(d -> {
+            destinations.add(d);
+            models.add(model);
+        }));
+        if (destinations.isEmpty()) {
+            return;
+        }
+        try (java.sql.Connection c = dataSource.getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO " + table("destination_models")
+                     + " (destination, model) SELECT * FROM unnest(?::text[], ?::text[]) ON CONFLICT (destination) "
+                     + "DO UPDATE SET model = excluded.model WHERE destination_models.model <> excluded.model")) {
+            ps.setArray(1, c.createArrayOf("text", destinations.toArray()));
+            ps.setArray(2, c.createArrayOf("text", models.toArray()));
+            ps.executeUpdate();
+        }
+    }
+
     /** An index on one property's value, for secondary sources that match on it and for unique properties. */
     public void indexProperty(String property) {
         String name = "records_p_" + Integer.toHexString(property.hashCode()) + "_" + property.length();

@@ -352,4 +352,37 @@ class DestinationIT {
         assertThat(db.queryLong("SELECT count(*) FROM dromedary.export_cursors WHERE destination = 'customers'")).isZero();
         assertThat(db.queryLong("SELECT count(*) FROM dromedary.exports WHERE destination = 'by-email'")).isEqualTo(5);
     }
+
+    @Test
+    void recordOverview_showsEachRecordOnlyItsOwnModelsExports_whenTwoModelsShareKeys() throws Exception {
+        db.execute("CREATE TABLE src.accounts (id int PRIMARY KEY, name text, updated_at timestamptz NOT NULL)",
+                "INSERT INTO src.accounts SELECT g, 'Account ' || g, now() - interval '1 hour' FROM generate_series(1, 3) g",
+                "CREATE TABLE dst.accounts_out (id int PRIMARY KEY, name text)");
+        String accounts = """
+                model: { name: accounts, primaryKey: accountId }
+                sources:
+                  - id: accounts
+                    app: crm
+                    table: accounts
+                    mapping: { column: id, property: accountId }
+                    properties:
+                      - { name: name, column: name }
+                    schedule: { column: updated_at, every: 1h }
+                destinations:
+                  - id: accounts-out
+                    app: warehouse
+                    table: accounts_out
+                    primaryKey: id
+                    syncMode: sync
+                    mappings: { id: accountId, name: name }
+                """;
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), List.of(sync(SyncMode.SYNC), accounts), dir)) {
+            run(h);
+            h.runOnce("accounts");
+        }
+        // users 1 and accounts 1 share the key "1": each shows only the exports of its own model's destinations.
+        assertThat(db.rows("SELECT model, (SELECT string_agg(k, ',' ORDER BY k) FROM jsonb_object_keys(last_exports) k) "
+                + "FROM dromedary.record_overview WHERE pk = '1' ORDER BY model")).containsExactly(
+                List.of("accounts", "accounts-out"), List.of("users", "by-email,customers"));
+    }
 }

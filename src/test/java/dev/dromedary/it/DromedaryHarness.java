@@ -70,6 +70,12 @@ public final class DromedaryHarness implements AutoCloseable {
         }
     }
 
+    /** With several sync files (one model each), read in this order. */
+    public static DromedaryHarness start(Properties properties, java.util.List<String> syncYamls, Path dir)
+            throws Exception {
+        return start(properties, syncYamls, dir, java.util.function.UnaryOperator.identity(), Dromedary.Mode.ON_DEMAND);
+    }
+
     /** Routes start on their Quartz schedules, as in production. */
     public static DromedaryHarness startScheduled(Properties properties, String syncYaml, Path dir) throws Exception {
         return start(properties, syncYaml, dir, java.util.function.UnaryOperator.identity(), Dromedary.Mode.SCHEDULED);
@@ -78,11 +84,21 @@ public final class DromedaryHarness implements AutoCloseable {
     private static DromedaryHarness start(Properties properties, String syncYaml, Path dir,
                                           java.util.function.UnaryOperator<javax.sql.DataSource> wrap,
                                           Dromedary.Mode mode) throws Exception {
-        Path file = dir.resolve("test.sync.yaml");
-        Files.writeString(file, syncYaml);
+        return start(properties, java.util.List.of(syncYaml), dir, wrap, mode);
+    }
+
+    private static DromedaryHarness start(Properties properties, java.util.List<String> syncYamls, Path dir,
+                                          java.util.function.UnaryOperator<javax.sql.DataSource> wrap,
+                                          Dromedary.Mode mode) throws Exception {
+        java.util.List<String> files = new java.util.ArrayList<>();
+        for (int i = 0; i < syncYamls.size(); i++) {
+            Path file = dir.resolve(i == 0 ? "test.sync.yaml" : "test" + i + ".sync.yaml");
+            Files.writeString(file, syncYamls.get(i));
+            files.add(file.toString());
+        }
         Properties p = new Properties();
         p.putAll(properties);
-        p.setProperty("dromedary.sync-files", file.toString());
+        p.setProperty("dromedary.sync-files", String.join(",", files));
         CamelContext context = new DefaultCamelContext();
         context.getPropertiesComponent().setInitialProperties(p);
         if (BEANS.get() != null) {
