@@ -70,20 +70,9 @@ public final class RecordExport {
         if (!progress.awaitPast(planner.cursor())) {
             return null;
         }
-        if (!gate.tryEnter()) {
-            return null;
-        }
-        try {
-            // Looked at again under the gate: the export after the import may have sent everything meanwhile.
-            if (progress.ended() && progress.committedSeq() <= planner.cursor()) {
-                gate.leave();
-                return null;
-            }
-            return start(progress, null);
-        } catch (SQLException | RuntimeException e) {
-            gate.leave();
-            throw e;
-        }
+        // Looked at again under the gate: the export after the import may have sent everything meanwhile.
+        return gate.tryOpen(() -> progress.ended() && progress.committedSeq() <= planner.cursor() ? null
+                : start(progress, null));
     }
 
     private ExportRun start(ImportProgress following, Long followedImport) throws SQLException {

@@ -36,13 +36,20 @@ public final class RunGate {
         }
     }
 
-    /** Starts the run only if it is free here and on every other node now; null when it is not. */
+    /**
+     * Starts the run only if it is free here and on every other node now; null when it is not, or when
+     * {@code start} finds, holding the gate, that there is nothing to run (it returns null; the gate is freed).
+     */
     public <T> T tryOpen(Start<T> start) throws SQLException {
         if (!tryEnter()) {
             return null;
         }
         try {
-            return start.run();
+            T run = start.run();
+            if (run == null) {
+                leave();
+            }
+            return run;
         } catch (SQLException | RuntimeException e) {
             leave();
             throw e;
