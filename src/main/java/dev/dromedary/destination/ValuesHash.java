@@ -29,17 +29,22 @@ final class ValuesHash {
      * the UTF-8 bytes. Changing these bytes would make every record look changed once.
      */
     UUID of(String[] values) {
+        // All of it in one buffer and one update: single-byte updates cost a call into the digest each (JFR).
+        int p = 0;
         for (String value : values) {
-            int length = value == null ? -1 : utf8(value);
-            md5.update((byte) (length >>> 24));
-            md5.update((byte) (length >>> 16));
-            md5.update((byte) (length >>> 8));
-            md5.update((byte) length);
-            md5.update((byte) (value == null ? 0 : 1));
-            if (length > 0) {
-                md5.update(scratch, 0, length);
+            int max = value == null ? 0 : 3 * value.length();
+            if (scratch.length < p + 5 + max) {
+                scratch = java.util.Arrays.copyOf(scratch, Math.max(2 * scratch.length, p + 5 + max));
             }
+            int length = value == null ? -1 : utf8(value, p + 5);
+            scratch[p] = (byte) (length >>> 24);
+            scratch[p + 1] = (byte) (length >>> 16);
+            scratch[p + 2] = (byte) (length >>> 8);
+            scratch[p + 3] = (byte) length;
+            scratch[p + 4] = (byte) (value == null ? 0 : 1);
+            p += 5 + Math.max(length, 0);
         }
+        md5.update(scratch, 0, p);
         byte[] d = md5.digest();
         // What nameUUIDFromBytes does: version 3, IETF variant.
         d[6] = (byte) ((d[6] & 0x0f) | 0x30);
@@ -53,23 +58,20 @@ final class ValuesHash {
         return new UUID(msb, lsb);
     }
 
-    /** Encodes {@code value} into scratch, returns its length: ASCII without allocating, anything else by the JDK. */
-    private int utf8(String value) {
+    /**
+     * Encodes {@code value} into scratch at {@code at}, which has room for 3 bytes per char (UTF-8's most for one
+     * UTF-16 unit); returns its length. ASCII without allocating, anything else by the JDK.
+     */
+    private int utf8(String value, int at) {
         int n = value.length();
-        if (n > scratch.length) {
-            scratch = new byte[Math.max(n, scratch.length * 2)];
-        }
         for (int i = 0; i < n; i++) {
             char c = value.charAt(i);
             if (c >= 0x80) {
                 byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-                if (bytes.length > scratch.length) {
-                    scratch = new byte[bytes.length];
-                }
-                System.arraycopy(bytes, 0, scratch, 0, bytes.length);
+                System.arraycopy(bytes, 0, scratch, at, bytes.length);
                 return bytes.length;
             }
-            scratch[i] = (byte) c;
+            scratch[at + i] = (byte) c;
         }
         return n;
     }

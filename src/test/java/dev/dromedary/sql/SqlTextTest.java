@@ -35,4 +35,39 @@ class SqlTextTest {
         assertThat(text).isEqualTo(value.replace("\\", "\\\\").replace("\t", "\\t") + "\tü\\t\n");
         assertThat(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isGreaterThan(4 * CopyText.CHUNK);
     }
+
+    @Test
+    void copyText_sameBytesAsTheEscapingRules_forRandomRowsAcrossChunkEnds() {
+        java.util.Random random = new java.util.Random(7);
+        String[] alphabet = {"a", "b", "0", " ", "@", ".", "\t", "\n", "\r", "\\", "\u0001", "é", "ü", "€", "中", "😀"};
+        CopyText copy = new CopyText();
+        StringBuilder expected = new StringBuilder();
+        for (int row = 0; row < 3_000; row++) {
+            int fields = 1 + random.nextInt(6);
+            for (int f = 0; f < fields; f++) {
+                if (f > 0) {
+                    expected.append('\t');
+                }
+                if (random.nextInt(8) == 0) {
+                    copy.field(null);
+                    expected.append("\\N");
+                    continue;
+                }
+                int n = random.nextInt(20) == 0 ? 1_000 + random.nextInt(40_000) : random.nextInt(40);
+                // Half the values ASCII only, which takes the fast path all the way.
+                int letters = random.nextBoolean() ? 11 : alphabet.length;
+                StringBuilder value = new StringBuilder();
+                while (value.length() < n) {
+                    value.append(alphabet[random.nextInt(letters)]);
+                }
+                String v = value.toString();
+                copy.field(v);
+                expected.append(v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+                        .replace("\r", "\\r"));
+            }
+            copy.endRow();
+            expected.append('\n');
+        }
+        assertThat(copy.toString()).isEqualTo(expected.toString());
+    }
 }
