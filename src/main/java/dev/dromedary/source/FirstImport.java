@@ -9,7 +9,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -123,24 +122,34 @@ public final class FirstImport {
         }
         List<SourcePage.Row> rows = new ArrayList<>(page.rows().size());
         for (SourcePage.Row row : page.rows()) {
-            List<String> values = new ArrayList<>(Arrays.asList(row.values()));
-            List<String> invalid = new ArrayList<>(row.invalid() == null ? nulls(row.values().length)
-                    : Arrays.asList(row.invalid()));
+            // One array per row, filled in place: built through lists, widening was a tenth of an initial sync's
+            // garbage (JFR).
+            SourcePage.Row[] own = new SourcePage.Row[parts.size()];
+            int width = row.values().length;
             boolean anyInvalid = row.invalid() != null;
-            for (Map<String, SourcePage.Row> part : parts) {
-                SourcePage.Row r = part.get(row.key());
-                values.addAll(Arrays.asList(r.values()));
-                invalid.addAll(r.invalid() == null ? nulls(r.values().length) : Arrays.asList(r.invalid()));
-                anyInvalid |= r.invalid() != null;
+            for (int i = 0; i < own.length; i++) {
+                own[i] = parts.get(i).get(row.key());
+                width += own[i].values().length;
+                anyInvalid |= own[i].invalid() != null;
             }
-            rows.add(new SourcePage.Row(row.key(), values.toArray(String[]::new),
-                    anyInvalid ? invalid.toArray(String[]::new) : null));
+            String[] values = Arrays.copyOf(row.values(), width);
+            String[] invalid = anyInvalid ? new String[width] : null;
+            copyInvalid(row, invalid, 0);
+            int at = row.values().length;
+            for (SourcePage.Row r : own) {
+                System.arraycopy(r.values(), 0, values, at, r.values().length);
+                copyInvalid(r, invalid, at);
+                at += r.values().length;
+            }
+            rows.add(new SourcePage.Row(row.key(), values, invalid));
         }
         return new SourcePage(rows, page.rowsRead(), page.rowsRejected(), page.last(), page.more());
     }
 
-    private static List<String> nulls(int n) {
-        return Collections.nCopies(n, null);
+    private static void copyInvalid(SourcePage.Row from, String[] invalid, int at) {
+        if (invalid != null && from.invalid() != null) {
+            System.arraycopy(from.invalid(), 0, invalid, at, from.invalid().length);
+        }
     }
 
     /** Inside the transaction of the run's last page: the secondaries' first runs are done. */

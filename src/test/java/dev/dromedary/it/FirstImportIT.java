@@ -111,6 +111,28 @@ class FirstImportIT {
     }
 
     @Test
+    void invalidValues_ofThePrimaryAndTheSecondary_areKeptUnderTheirOwnProperties() throws Exception {
+        String sync = SYNC.replace("- { name: email, column: email }",
+                        "- { name: email, column: email }\n      - { name: age, column: age, type: integer }")
+                .replace("- { name: lastItem, column: item, aggregation: mostRecentValue, sortColumn: id }",
+                        "- { name: lastCode, column: item, type: integer, aggregation: mostRecentValue, sortColumn: id }");
+        db.execute("ALTER TABLE users ADD COLUMN age text DEFAULT '30'", "UPDATE users SET age = 'old' WHERE id = 2",
+                "INSERT INTO purchases (user_id, amount, item) VALUES (3, 1, '42')");
+        try (DromedaryHarness h = DromedaryHarness.start(oneApp(db), sync, dir)) {
+            h.runOnce("users");
+            assertThat(db.rows("SELECT pk, properties ->> 'email', properties ->> 'age', properties ->> 'total', "
+                    + "properties ->> 'lastCode', (SELECT string_agg(k, ',' ORDER BY k) FROM jsonb_object_keys(invalid) k) "
+                    + "FROM dromedary.records ORDER BY pk")).containsExactly(
+                    java.util.Arrays.asList("1", "u1@x.org", "30", "15", null, "lastCode"),
+                    java.util.Arrays.asList("2", "u2@x.org", null, "0", null, "age"),
+                    java.util.Arrays.asList("3", "u3@x.org", "30", "8", "42", null),
+                    java.util.Arrays.asList("4", "u4@x.org", "30", "0", null, null),
+                    java.util.Arrays.asList("5", "u5@x.org", "30", "0", null, null));
+            assertThat(db.queryLong("SELECT max(seq) FROM dromedary.records")).isEqualTo(5);
+        }
+    }
+
+    @Test
     void aSecondaryThatHasRunBefore_isLeftToItsOwnRuns() throws Exception {
         try (DromedaryHarness h = DromedaryHarness.start(oneApp(db), SYNC, dir)) {
             h.importOnce("purchases");
