@@ -123,6 +123,63 @@ class TableSourceIT {
         assertThat(property("1", "anyItem")).isNotNull();
     }
 
+    /**
+     * Values picked from one row (most and least recent, exact) read only the rows that pass their filters, also
+     * when their filter set has no other aggregate and when it shares one with a sum.
+     */
+    @ParameterizedTest(name = "mapping column indexed: {0}")
+    @ValueSource(booleans = {false, true})
+    void pickedValues_honourTheirFilters(boolean indexed) throws Exception {
+        if (indexed) {
+            db.execute("CREATE INDEX ON purchases (user_id)");
+        }
+        String sync = sync("""
+                  - id: purchases
+                    app: crm
+                    table: purchases
+                    mapping: { column: user_id, property: userId }
+                    properties:
+                      - name: lastPaid
+                        column: item
+                        aggregation: mostRecentValue
+                        sortColumn: purchased_at
+                        filters: [ { column: status, op: substring, value: "paid" } ]
+                      - name: firstPaid
+                        column: item
+                        aggregation: leastRecentValue
+                        sortColumn: purchased_at
+                        filters: [ { column: status, op: substring, value: "paid" } ]
+                      - name: lastBig
+                        column: item
+                        aggregation: mostRecentValue
+                        sortColumn: purchased_at
+                        filters: [ { column: amount, op: gt, value: "6" } ]
+                      - name: bigTotal
+                        column: amount
+                        type: float
+                        aggregation: sum
+                        filters: [ { column: amount, op: gt, value: "6" } ]
+                      - name: anyRefund
+                        column: item
+                        filters: [ { column: status, op: eq, value: "refund" } ]
+                    schedule: { column: updated_at, every: 1h }
+                """);
+        try (DromedaryHarness h = DromedaryHarness.start(oneApp(db), sync, dir)) {
+            h.runOnce("users");
+        }
+        // user 1: (10.00 hat paid 1 Jan) (20.50 Scarf PAID 2 Jan) (5.25 boots refund 3 Jan);
+        // user 2: (7.00 coat paid 1 Jan) (null 5 Jan); user 3: no rows
+        assertThat(List.of(property("1", "lastPaid"), property("1", "firstPaid"))).containsExactly("Scarf", "hat");
+        assertThat(List.of(property("2", "lastPaid"), property("2", "firstPaid"))).containsExactly("coat", "coat");
+        assertThat(List.of(property("1", "lastBig"), property("1", "bigTotal"), property("1", "anyRefund")))
+                .containsExactly("Scarf", "30.5", "boots");
+        assertThat(List.of(property("2", "lastBig"), property("2", "bigTotal"))).containsExactly("coat", "7");
+        assertThat(property("2", "anyRefund")).isNull();
+        assertThat(java.util.Arrays.asList(property("3", "lastPaid"), property("3", "firstPaid"),
+                property("3", "lastBig"), property("3", "bigTotal"), property("3", "anyRefund")))
+                .containsExactly(null, null, null, "0", null);
+    }
+
     @ParameterizedTest(name = "mapping column indexed: {0}")
     @ValueSource(booleans = {false, true})
     void everyFilterOperator(boolean indexed) throws Exception {
