@@ -6,6 +6,7 @@
 #   bash bench/run.sh --big             # also the incremental run at 10 × N users
 #   bash bench/run.sh --analyze-every 10  # diagnostic: ANALYZE the record store every 10 s during each sync
 #   bash bench/run.sh --timeout 900     # give up (and fail) when one --once run takes longer (default 3600 s)
+#   bash bench/run.sh --page-size 5000  # source pages and export batches of 5000 (default 10000; the product's is 5000)
 #
 # It recreates two databases on the local PostgreSQL (127.0.0.1:5432, user postgres): dromedary_bench_src
 # (users, purchases) and dromedary_bench_dst (customers, customer_groups and Dromedary's record store), writes
@@ -34,6 +35,7 @@ BIG=0
 HEAP=256m
 ANALYZE_EVERY=0
 TIMEOUT=3600
+PAGE_SIZE=10000
 while [ $# -gt 0 ]; do
   case "$1" in
     --users) USERS=$2; shift 2 ;;
@@ -42,11 +44,13 @@ while [ $# -gt 0 ]; do
     --heap) HEAP=$2; shift 2 ;;
     --analyze-every) ANALYZE_EVERY=$2; shift 2 ;;
     --timeout) TIMEOUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,25p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --page-size) PAGE_SIZE=$2; shift 2 ;;
+    -h|--help) sed -n '2,26p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see bash bench/run.sh --help)" >&2; exit 2 ;;
   esac
 done
 case "$USERS" in ''|*[!0-9]*) echo "--users needs a whole number, got '$USERS'" >&2; exit 2 ;; esac
+case "$PAGE_SIZE" in ''|0|*[!0-9]*) echo "--page-size needs a positive whole number, got '$PAGE_SIZE'" >&2; exit 2 ;; esac
 if [ "$USERS" -lt 1000 ]; then echo "--users must be at least 1000 (0.1% new users must be at least one)" >&2; exit 2; fi
 
 SRC_DB=dromedary_bench_src
@@ -78,6 +82,7 @@ print_tables() {
   echo "Dromedary benchmark ($JAR_DESC): $(fmt_int "$USERS") users, $(fmt_int $((USERS * 5))) purchases; $(nproc) cores;" \
        "$(psql -X -tAc 'SHOW server_version' -d postgres | cut -d' ' -f1 | sed 's/^/PostgreSQL /');" \
        "$(java -version 2>&1 | head -n 1 | sed 's/"//g'); -Xmx$HEAP;" \
+       "pages and batches of $(fmt_int "$PAGE_SIZE");" \
        "autovacuum $(psql -X -tAc 'SHOW autovacuum' -d postgres);" \
        "$([ "$ANALYZE_EVERY" != 0 ] && echo "record store ANALYZEd every ${ANALYZE_EVERY} s by the benchmark (diagnostic); ")$(date -u +%Y-%m-%d)"
   echo
@@ -154,7 +159,7 @@ sources:
       - { name: country,   column: country }
       - { name: ltv,       column: ltv,        type: float }
       - { name: createdAt, column: created_at, type: timestamp }
-    schedule: { column: updated_at, every: 1h, pageSize: 10000 }
+    schedule: { column: updated_at, every: 1h, pageSize: $PAGE_SIZE }
 
   - id: bench-purchases
     type: table
@@ -166,7 +171,7 @@ sources:
       - { name: purchaseCount, column: amount, type: integer, aggregation: count }
       - { name: maxAmount,     column: amount, type: float,   aggregation: max }
       - { name: lastItem,      column: item,   aggregation: mostRecentValue, sortColumn: purchased_at }
-    schedule: { column: updated_at, every: 1h, pageSize: 10000 }
+    schedule: { column: updated_at, every: 1h, pageSize: $PAGE_SIZE }
 
 groups:
   - name: highValue
@@ -180,7 +185,7 @@ destinations:
     table: customers
     primaryKey: id
     syncMode: sync
-    batchSize: 10000
+    batchSize: $PAGE_SIZE
     mappings:
       id: userId
       email: email
@@ -198,6 +203,8 @@ destinations:
     groupColumnName: group_name
     groups: { highValue: "High value", kiwis: "New Zealand" }
 EOF
+# Page and batch size from --page-size (the file above is quoted so that nothing else in it expands).
+sed -i "s/\$PAGE_SIZE/$PAGE_SIZE/g" "$WORK/routes/bench.sync.yaml"
 
 # ---------------------------------------------------------------------------------------------------------------
 # Steps
