@@ -45,12 +45,15 @@ while [ $# -gt 0 ]; do
     --analyze-every) ANALYZE_EVERY=$2; shift 2 ;;
     --timeout) TIMEOUT=$2; shift 2 ;;
     --page-size) PAGE_SIZE=$2; shift 2 ;;
+    --page-size=*) PAGE_SIZE=${1#--page-size=}; shift ;;
     -h|--help) sed -n '2,26p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see bash bench/run.sh --help)" >&2; exit 2 ;;
   esac
 done
 case "$USERS" in ''|*[!0-9]*) echo "--users needs a whole number, got '$USERS'" >&2; exit 2 ;; esac
-case "$PAGE_SIZE" in ''|0|*[!0-9]*) echo "--page-size needs a positive whole number, got '$PAGE_SIZE'" >&2; exit 2 ;; esac
+case "$PAGE_SIZE" in ''|*[!0-9]*) echo "--page-size needs a positive whole number, got '$PAGE_SIZE'" >&2; exit 2 ;; esac
+if [ "$((10#$PAGE_SIZE))" -lt 1 ]; then echo "--page-size needs a positive whole number, got '$PAGE_SIZE'" >&2; exit 2; fi
+PAGE_SIZE=$((10#$PAGE_SIZE))
 if [ "$USERS" -lt 1000 ]; then echo "--users must be at least 1000 (0.1% new users must be at least one)" >&2; exit 2; fi
 
 SRC_DB=dromedary_bench_src
