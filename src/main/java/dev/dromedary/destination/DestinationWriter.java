@@ -26,6 +26,8 @@ public final class DestinationWriter {
     private final String missingSql;
     private final String groupsDeleteSql;
     private final String groupsInsertSql;
+    private final String groupsInsertWrittenSql;
+    private final boolean upsertLocksRows;
     private final int pkIndex;
     private final List<String> tables;
 
@@ -71,6 +73,7 @@ public final class DestinationWriter {
         if (destination.groupsTable() == null) {
             this.groupsDeleteSql = null;
             this.groupsInsertSql = null;
+            this.groupsInsertWrittenSql = null;
         } else {
             String groups = Identifiers.qualified(schema, destination.groupsTable());
             String fk = Identifiers.quote(destination.groupForeignKey());
@@ -80,13 +83,22 @@ public final class DestinationWriter {
             // per batch: a cost that grew with the groups table (measured: 129 ms of 10,000 keys at 650,000 rows).
             this.groupsDeleteSql = "DELETE FROM " + groups + " WHERE " + fk + " = ANY(ARRAY(SELECT unnest(CAST(? AS "
                     + "text[])::" + groupKeyType + "[])))";
+            this.groupsInsertWrittenSql = "INSERT INTO " + groups + " (" + fk + ", " + nameColumn + ") SELECT "
+                    + "CAST(u.k AS " + groupKeyType + "), u.n "
+                    + "FROM unnest(CAST(? AS text[]), CAST(? AS text[])) AS u(k, n)";
             // OFFSET 0 keeps the EXISTS a per-row probe of the key's index: as a join it could be planned as a scan
             // of the whole destination table.
-            this.groupsInsertSql = "INSERT INTO " + groups + " (" + fk + ", " + nameColumn + ") SELECT CAST(u.k AS "
-                    + groupKeyType + "), u.n FROM unnest(CAST(? AS text[]), CAST(? AS text[])) AS u(k, n) "
-                    + "WHERE EXISTS (SELECT 1 FROM " + target + " d WHERE d." + pk + " = CAST(u.k AS " + pkType
-                    + ") OFFSET 0)";
+            this.groupsInsertSql = groupsInsertWrittenSql + " WHERE EXISTS (SELECT 1 FROM " + target + " d WHERE d."
+                    + pk + " = CAST(u.k AS " + pkType + ") OFFSET 0)";
         }
+        // The upsert's DO UPDATE locks every row it meets, changed or not, until the batch commits; DO NOTHING
+        // does not, so a row could be deleted meanwhile.
+        this.upsertLocksRows = !others.isEmpty();
+    }
+
+    /** The statement that inserts a batch's group rows; package-private for tests. */
+    String groupsInsertSql(boolean upserted) {
+        return upserted && upsertLocksRows ? groupsInsertWrittenSql : groupsInsertSql;
     }
 
     /** The statement that removes a batch's group rows, for tests that check how PostgreSQL plans it. */
@@ -108,6 +120,16 @@ public final class DestinationWriter {
      * other records are never touched. Only keys whose row exists get group rows.
      */
     public void replaceGroups(Connection c, List<PlannedChange> changes) throws SQLException {
+        replaceGroups(c, changes, false);
+    }
+
+    /**
+     * As {@link #replaceGroups(Connection, List)}.
+     * @param upserted whether {@link #upsert} wrote these rows in this transaction: then, when it locks the rows it
+     *                 meets, their group rows go in without looking each row up again (measured: two thirds of the
+     *                 group rows' insert of 10,000 changed records were that lookup, each reading the row's page).
+     */
+    public void replaceGroups(Connection c, List<PlannedChange> changes, boolean upserted) throws SQLException {
         if (groupsDeleteSql == null || changes.isEmpty()) {
             return;
         }
@@ -123,7 +145,7 @@ public final class DestinationWriter {
         if (keys.isEmpty()) {
             return;
         }
-        try (java.sql.PreparedStatement ps = c.prepareStatement(groupsInsertSql)) {
+        try (java.sql.PreparedStatement ps = c.prepareStatement(groupsInsertSql(upserted))) {
             ps.setArray(1, c.createArrayOf("text", keys.toArray()));
             ps.setArray(2, c.createArrayOf("text", names.toArray()));
             ps.executeUpdate();

@@ -183,7 +183,7 @@ public final class RecordExport {
                 run.counts.updated += n[1];
                 // A row the upsert had to create again (removed from the destination by hand) gets its group rows
                 // too, whatever the plan said; otherwise only records whose groups changed have theirs rewritten.
-                writer.replaceGroups(run.transaction, n[0] > 0 ? changes : groupsChanged(changes));
+                writer.replaceGroups(run.transaction, n[0] > 0 ? changes : groupsChanged(changes), true);
                 run.written.addAll(changes);
             }
         });
