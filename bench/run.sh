@@ -7,6 +7,7 @@
 #   bash bench/run.sh --analyze-every 10  # diagnostic: ANALYZE the record store every 10 s during each sync
 #   bash bench/run.sh --timeout 900     # give up (and fail) when one --once run takes longer (default 3600 s)
 #   bash bench/run.sh --page-size 5000  # source pages and export batches of 5000 (default 10000; the product's is 5000)
+#   bash bench/run.sh --no-checkpoint   # diagnostic: no CHECKPOINT before each measured step (as before 2026-12-04)
 #
 # It recreates two databases on the local PostgreSQL (127.0.0.1:5432, user postgres): dromedary_bench_src
 # (users, purchases) and dromedary_bench_dst (customers, customer_groups and Dromedary's record store), writes
@@ -19,6 +20,7 @@
 #   5. (--big) 1, 2 and 3 again at 10 × N users (5a, 5b, 5); their × COPY is against 5a
 # Time of a sync row: from the record store's runs table, min(started_at) to max(ended_at) over the runs of that
 # --once invocation (no JVM start-up, store migration or purge). The JVM's whole wall time is shown separately.
+# Each measured step starts just after a CHECKPOINT (unless --no-checkpoint), so none runs during another at random.
 # Peak heap: from the JVM's GC log (-Xlog:gc,gc+heap+exit): the largest heap occupancy seen (heap used before a
 # collection, or at exit), and the largest occupancy after a collection (live data plus what G1 kept), with
 # -Xmx256m.
@@ -36,6 +38,7 @@ HEAP=256m
 ANALYZE_EVERY=0
 TIMEOUT=3600
 PAGE_SIZE=10000
+CHECKPOINTS=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --users) USERS=$2; shift 2 ;;
@@ -46,7 +49,8 @@ while [ $# -gt 0 ]; do
     --timeout) TIMEOUT=$2; shift 2 ;;
     --page-size) PAGE_SIZE=$2; shift 2 ;;
     --page-size=*) PAGE_SIZE=${1#--page-size=}; shift ;;
-    -h|--help) sed -n '2,26p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --no-checkpoint) CHECKPOINTS=0; shift ;;
+    -h|--help) sed -n '2,28p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see bash bench/run.sh --help)" >&2; exit 2 ;;
   esac
 done
@@ -86,6 +90,7 @@ print_tables() {
        "$(psql -X -tAc 'SHOW server_version' -d postgres | cut -d' ' -f1 | sed 's/^/PostgreSQL /');" \
        "$(java -version 2>&1 | head -n 1 | sed 's/"//g'); -Xmx$HEAP;" \
        "pages and batches of $(fmt_int "$PAGE_SIZE");" \
+       "$([ "$CHECKPOINTS" = 1 ] && echo "CHECKPOINT before each step" || echo "no CHECKPOINT before the steps");" \
        "autovacuum $(psql -X -tAc 'SHOW autovacuum' -d postgres);" \
        "$([ "$ANALYZE_EVERY" != 0 ] && echo "record store ANALYZEd every ${ANALYZE_EVERY} s by the benchmark (diagnostic); ")$(date -u +%Y-%m-%d)"
   echo
@@ -223,9 +228,17 @@ create_databases() { # users
   log "data ready in $(calc "$(now) - $t0" | xargs printf '%.1f') s"
 }
 
+# Every measured step starts just after a CHECKPOINT: a checkpoint of the WAL the step before wrote (an initial sync
+# writes enough to start one every few seconds) would otherwise run during the next step or not, at random.
+# --no-checkpoint (diagnostic) measures without them, as the benchmark did before 2026-12-04.
+checkpoint() {
+  if [ "$CHECKPOINTS" = 1 ]; then "${PSQL[@]}" -d postgres -c CHECKPOINT; fi
+}
+
 copy_baseline() { # number users
   local num=$1 n=$2 label="$1: COPY pipe baseline" t0 t1 secs rate
   dst -c "TRUNCATE customers_copy"
+  checkpoint
   log "$label"
   t0=$(now)
   src -c "COPY (SELECT id, email, first_name, last_name, country, ltv, created_at FROM users) TO STDOUT" \
@@ -268,6 +281,7 @@ run_sync() { # number label
   if [ "$(dst -tAc "SELECT to_regclass('dromedary.runs') IS NOT NULL")" = t ]; then
     first=$(dst -tAc "SELECT coalesce(max(id), 0) FROM dromedary.runs")
   fi
+  checkpoint
   log "$label: java -Xmx$HEAP -jar dromedary-runnable.jar --once (log: bench/work/logs/$slug.log)"
   t0=$(now)
   (cd "$WORK" && exec timeout --kill-after=30 "$TIMEOUT" java "-Xmx$HEAP" "-Xlog:gc,gc+heap+exit:file=logs/$slug.gc.log" -jar dromedary.jar --once) \
