@@ -118,13 +118,6 @@ public final class DestinationWriter {
     /**
      * Makes each change's rows in the groups table equal its groups: the rows of these keys are replaced, rows of
      * other records are never touched. Only keys whose row exists get group rows.
-     */
-    public void replaceGroups(Connection c, List<PlannedChange> changes) throws SQLException {
-        replaceGroups(c, changes, false);
-    }
-
-    /**
-     * As {@link #replaceGroups(Connection, List)}.
      * @param upserted whether {@link #upsert} wrote these rows in this transaction: then, when it locks the rows it
      *                 meets, their group rows go in without looking each row up again (measured: two thirds of the
      *                 group rows' insert of 10,000 changed records were that lookup, each reading the row's page).

@@ -175,7 +175,7 @@ public final class RecordExport {
                 // A record with no row to enrich is not remembered as sent: it is tried again when it changes.
                 List<PlannedChange> present = changes.stream()
                         .filter(ch -> !missing.contains(ch.values()[writer.keyIndex()])).toList();
-                writer.replaceGroups(run.transaction, groupsChanged(present));
+                writer.replaceGroups(run.transaction, groupsChanged(present), false);
                 run.written.addAll(present);
             } else {
                 long[] n = writer.upsert(run.transaction, changes);

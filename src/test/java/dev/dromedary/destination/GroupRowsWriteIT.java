@@ -77,7 +77,7 @@ class GroupRowsWriteIT {
         List<PlannedChange> batch = List.of(change("1", "a@x.io", "High value"), change("2", "b@x.io", "High value"));
         try (Connection c = db.connect()) {
             c.setAutoCommit(false);
-            writer.replaceGroups(c, batch);
+            writer.replaceGroups(c, batch, false);
             c.commit();
         }
 
