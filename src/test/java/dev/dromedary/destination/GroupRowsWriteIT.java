@@ -41,14 +41,8 @@ class GroupRowsWriteIT {
     }
 
     private List<String> groupRows() throws Exception {
-        List<String> rows = new java.util.ArrayList<>();
-        try (Connection c = db.connect(); var rs = c.createStatement().executeQuery(
-                "SELECT customer_id || ':' || group_name FROM customer_groups ORDER BY 1")) {
-            while (rs.next()) {
-                rows.add(rs.getString(1));
-            }
-        }
-        return rows;
+        return db.rows("SELECT customer_id || ':' || group_name FROM customer_groups ORDER BY 1").stream()
+                .map(row -> row.get(0)).toList();
     }
 
     @Test
