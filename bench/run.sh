@@ -6,7 +6,7 @@
 #   bash bench/run.sh --big             # also the incremental run at 10 × N users
 #   bash bench/run.sh --analyze-every 10  # diagnostic: ANALYZE the record store every 10 s during each sync
 #   bash bench/run.sh --timeout 900     # give up (and fail) when one --once run takes longer (default 3600 s)
-#   bash bench/run.sh --page-size 5000  # source pages and export batches of 5000 (default 10000; the product's is 5000)
+#   bash bench/run.sh --page-size 10000 # source pages and export batches of 10000 (default 5000, the product's own)
 #   bash bench/run.sh --no-checkpoint   # diagnostic: no CHECKPOINT before each measured step (as before 2026-12-04)
 #
 # It recreates two databases on the local PostgreSQL (127.0.0.1:5432, user postgres): dromedary_bench_src
@@ -37,7 +37,7 @@ BIG=0
 HEAP=256m
 ANALYZE_EVERY=0
 TIMEOUT=3600
-PAGE_SIZE=10000
+PAGE_SIZE=5000
 CHECKPOINTS=1
 while [ $# -gt 0 ]; do
   case "$1" in
