@@ -224,7 +224,7 @@ public final class Dromedary {
                 String hash = cursorHash(s);
                 RecordWriter writer = new RecordWriter(store, cursors, model, pkProperty, s, primary, hash, secondaries);
                 if (groupEvaluators.containsKey(model)) {
-                    writer.computeGroups(groupEvaluators.get(model)::membershipSql);
+                    writer.computeGroups(groupEvaluators.get(model));
                 }
                 EnrichQueue queue = new EnrichQueue(store, model, s.id(), matched);
                 if (s.kind() == SourceKind.QUERY) {
@@ -364,7 +364,7 @@ public final class Dromedary {
         RecordWriter writer = new RecordWriter(store, cursors, sync.model().name(), pkProperty, widened, true,
                 cursorHash(primary), queued);
         if (groups != null) {
-            writer.computeGroups(groups::membershipSql);
+            writer.computeGroups(groups);
         }
         tableImports.get(primary).doFirstRunsOf(new FirstImport(primary.id(),
                 inline.stream().map(tableImports::get).toList(), writer, store, sync.model().name()));

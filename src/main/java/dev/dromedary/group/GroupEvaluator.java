@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Recomputes a model's group memberships in PostgreSQL: one UPDATE over every record whose properties changed
  * since the last evaluation, all groups at once, whatever the number of records. A record whose memberships
- * change takes a new seq, so exports see it. Changed rules (a new config hash) re-evaluate every record.
+ * change takes a new seq, so exports see it. Changed rules (a new config hash) re-evaluate every record. Writers
+ * that give records their memberships as they write them move its cursor over those records ({@link #evaluatedUpTo}).
  */
-public final class GroupEvaluator {
+public final class GroupEvaluator implements dev.dromedary.record.GroupMembership {
     private static final Logger LOG = LoggerFactory.getLogger(GroupEvaluator.class);
 
     /** A property's type as group rules see it. */
@@ -103,9 +104,10 @@ public final class GroupEvaluator {
 
     /**
      * A record's group names now, as SQL over {@code r.properties}; its bind values are appended to {@code params}.
-     * Writers creating records use it too, so that this evaluation finds their memberships already right.
+     * Writers use it too, so that this evaluation finds their memberships already right.
      */
-    public String membershipSql(List<Object> params) {
+    @Override
+    public String sql(List<Object> params) {
         java.time.Instant now = clock.instant();
         StringBuilder members = new StringBuilder("array_remove(ARRAY[");
         for (int i = 0; i < groups.size(); i++) {
@@ -128,10 +130,35 @@ public final class GroupEvaluator {
         return members.toString();
     }
 
+    @Override
+    public void evaluatedUpTo(Connection c, long before, long after) throws SQLException {
+        // Only from where the cursor stands: a write in between that took seqs without memberships (a unique value
+        // cleared, a tombstone, an export retried), or changed rules (another hash), leave it behind for evaluate.
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + store.table("group_cursors") + " SET last_seq = ?, "
+                + "updated_at = now() WHERE model = ? AND config_hash = ? AND last_seq >= ? AND last_seq < ?")) {
+            ps.setLong(1, after);
+            ps.setString(2, model);
+            ps.setString(3, configHash);
+            ps.setLong(4, before);
+            ps.setLong(5, after);
+            if (ps.executeUpdate() > 0 || before > 0) {
+                return;
+            }
+        }
+        // The model had no records: these are all of them, evaluated as they were written.
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + store.table("group_cursors")
+                + " (model, config_hash, last_seq, updated_at) VALUES (?, ?, ?, now()) ON CONFLICT (model) DO NOTHING")) {
+            ps.setString(1, model);
+            ps.setString(2, configHash);
+            ps.setLong(3, after);
+            ps.executeUpdate();
+        }
+    }
+
     /** @return records whose memberships changed, and the highest seq they took (0 if none) */
     private long[] update(Connection c, long from, long upper) throws SQLException {
         List<Object> params = new ArrayList<>();
-        String members = membershipSql(params);
+        String members = sql(params);
         String records = store.table("records");
         // One pass over the window's records, no self-join: a join back to records could be planned as a scan of
         // the whole table. The memberships are computed twice per record (to compare, then to set); that is cheap.

@@ -17,7 +17,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * Writes one page of a source into the record store, set-based: COPY into a session staging table, then one
@@ -147,7 +146,7 @@ public final class RecordWriter {
     private String groupsSet(String merged, List<Object> binds) {
         return membership == null ? ""
                 // OFFSET 0 keeps the merge computed once, not once per rule that reads it.
-                : ", groups = (SELECT " + membership.apply(binds) + " FROM (SELECT " + merged + " AS properties OFFSET 0) r)";
+                : ", groups = (SELECT " + membership.sql(binds) + " FROM (SELECT " + merged + " AS properties OFFSET 0) r)";
     }
 
     private String upsertSql(String[] names, List<Object> binds) {
@@ -157,7 +156,7 @@ public final class RecordWriter {
                 .append(" AS r (model, pk, properties, invalid, seq, groups) SELECT ?, s.pk, s.props, ")
                 .append("nullif(s.inv, '{}'::jsonb), ").append(nextSeq()).append(", ");
         binds.add(model);
-        sql.append(membership == null ? "'{}'::text[]" : membership.apply(binds))
+        sql.append(membership == null ? "'{}'::text[]" : membership.sql(binds))
                 .append(" FROM s CROSS JOIN LATERAL (SELECT s.props AS properties) r ")
                 .append("ON CONFLICT (model, pk) DO UPDATE SET properties = r.properties || excluded.properties, ")
                 .append("invalid = ").append(invalid);
@@ -201,14 +200,13 @@ public final class RecordWriter {
     }
 
     private final AnalyzePacer pacer;
-    private Function<List<Object>, String> membership;
+    private GroupMembership membership;
 
     /**
      * Gives the records this source writes their group memberships in the same statement, so that the model's
-     * group evaluation finds them right and does not write each of them a second time.
-     * @param membership appends its bind values to the list and returns the SQL over {@code r.properties}
+     * group evaluation neither writes each of them a second time nor, while only such writers wrote, reads them.
      */
-    public void computeGroups(Function<List<Object>, String> membership) {
+    public void computeGroups(GroupMembership membership) {
         this.membership = membership;
     }
 
@@ -252,6 +250,7 @@ public final class RecordWriter {
 
     private Written merge(Connection c, SourcePage page) throws SQLException {
         ModelLock.acquire(c, model);
+        long before = membership == null ? 0 : ModelLock.maxSeq(c, store, model);
         int n = source.properties().size();
         try (Statement st = c.createStatement()) {
             StringBuilder ddl = new StringBuilder("CREATE TEMP TABLE IF NOT EXISTS " + stage + " (ord int, pk text");
@@ -295,6 +294,10 @@ public final class RecordWriter {
                 written = new Written(rs.getLong(1), rs.getLong(2), queuesNone() ? 0 : rs.getLong(4));
                 changed = (String[]) rs.getArray(3).getArray();
             }
+        }
+        if (membership != null && changed.length > 0) {
+            // Before enforce: the values it clears take new seqs without new memberships, for the evaluation.
+            membership.evaluatedUpTo(c, before, ModelLock.maxSeq(c, store, model));
         }
         unique.enforce(c, changed);
         return written;
