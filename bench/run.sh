@@ -17,6 +17,8 @@
 #   2. initial sync into the empty destination
 #   3. incremental sync after 1% of users changed and 0.1% new users (with their purchases) arrived
 #   4. sync with no change
+#   3w. the same kind of change three times more, each picked up by a scheduled firing of a process that is running
+#      (cron every 20 s, as integrators run it, no --once): the median of the three
 #   5. (--big) 1, 2 and 3 again at 10 × N users (5a, 5b, 5); their × COPY is against 5a
 # Time of a sync row: from the record store's runs table, min(started_at) to max(ended_at) over the runs of that
 # --once invocation (no JVM start-up, store migration or purge). The JVM's whole wall time is shown separately.
@@ -50,7 +52,7 @@ while [ $# -gt 0 ]; do
     --page-size) PAGE_SIZE=$2; shift 2 ;;
     --page-size=*) PAGE_SIZE=${1#--page-size=}; shift ;;
     --no-checkpoint) CHECKPOINTS=0; shift ;;
-    -h|--help) sed -n '2,28p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,30p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see bash bench/run.sh --help)" >&2; exit 2 ;;
   esac
 done
@@ -70,11 +72,14 @@ now() { date +%s.%N; }
 calc() { awk "BEGIN { printf \"%s\", $1 }"; }
 log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
 
+SCHEDULED_PID= # the running process of row 3w, stopped by fail()
+SCHEDULED_LOG=
 RESULTS=()     # markdown table rows
 BREAKDOWN=()   # markdown rows of the per-run breakdown
 COPY_SECONDS=
 
 fail() {
+  if [ -n "$SCHEDULED_PID" ]; then kill "$SCHEDULED_PID" 2>/dev/null || true; fi
   echo >&2
   echo "=====================================================================" >&2
   echo "BENCHMARK FAILED: $*" >&2
@@ -102,6 +107,8 @@ print_tables() {
   echo "× COPY: time ÷ the COPY baseline's time at the same size (row 1; at 10×N, row 5a)."
   echo "time: record store's runs, min(started_at) → max(ended_at) of that --once invocation; JVM wall adds"
   echo "start-up, store migration and the purge step. Heap: GC log; \"—\" when the JVM never collected."
+  echo "3w: the same kind of change, three times, each picked up by the next firing of a process running on its"
+  echo "schedules (cron every 20 s), not a new --once JVM; time and records of the median firing, heap over the process."
   if [ ${#BREAKDOWN[@]} -gt 0 ]; then
     echo
     echo "Where the time goes (one line per run in the store's runs table; runs may overlap: an export follows its import"
@@ -348,9 +355,78 @@ analyze_loop() { # java pid
   done
 }
 
-apply_change() { # users
-  log "changing 1% of users and adding 0.1% new users (with 5 purchases each)"
-  src -v users="$1" -f "$BENCH/sql/change.sql" >/dev/null
+apply_change() { # users [residue]: 1% of users (id % 100 = residue, default 42) change, 0.1% of N new ones arrive
+  local k=${2:-42} first
+  first=$(src -tAc "SELECT coalesce(max(id), 0) + 1 FROM users")
+  log "changing 1% of users (id % 100 = $k) and adding 0.1% new users (with 5 purchases each)"
+  src -v k="$k" -v first="$first" -v new=$(($1 / 1000)) -f "$BENCH/sql/change.sql" >/dev/null
+}
+
+# Row 3w: the same change picked up by a scheduled run of a process that is already running (no --once), as
+# integrators run Dromedary: Camel Main on its Quartz schedules, with its JIT warm and its pools open. The sources'
+# `every: 1h` becomes a cron trigger every 20 s; after the first firing (nothing changed), three changes in turn
+# (id % 100 = 43, 44, 45), each applied just after a firing ended and measured on the next. The row shows the median.
+SCHEDULED_CRON="0/20 * * * * ?"
+run_scheduled() { # number label
+  local num=$1 label=$2 slug dir="$WORK/scheduled" mark k secs times=() stats
+  slug=$(echo "$num" | tr -c 'a-zA-Z0-9\n' '_')
+  mkdir -p "$dir/routes"
+  cp "$WORK/application.properties" "$dir/"
+  sed "s|every: 1h|cron: \"$SCHEDULED_CRON\"|" "$WORK/routes/bench.sync.yaml" >"$dir/routes/bench.sync.yaml"
+  grep -q "cron:" "$dir/routes/bench.sync.yaml" || fail "$label: could not write the scheduled configuration"
+  log "$label: java -Xmx$HEAP -jar dromedary-runnable.jar, running on cron \"$SCHEDULED_CRON\" (log: bench/work/logs/$slug.log)"
+  mark=$(dst -tAc "SELECT coalesce(max(id), 0) FROM dromedary.runs")
+  SCHEDULED_LOG="$WORK/logs/$slug.log"
+  (cd "$dir" && exec timeout --kill-after=30 "$TIMEOUT" java "-Xmx$HEAP" "-Xlog:gc,gc+heap+exit:file=../logs/$slug.gc.log" \
+    -jar ../dromedary.jar) >"$WORK/logs/$slug.log" 2>&1 &
+  SCHEDULED_PID=$!
+  await_firing "$mark" "$label"
+  for k in 43 44 45; do
+    mark=$(dst -tAc "SELECT max(id) FROM dromedary.runs")
+    local expected
+    expected=$(src -tAc "SELECT count(*) + $((USERS / 1000)) FROM users WHERE id % 100 = $k")
+    apply_change "$USERS" "$k"
+    checkpoint
+    await_firing "$mark" "$label"
+    stats=$(dst -tA -F ' ' -c "SELECT extract(epoch FROM max(ended_at) - min(started_at)),
+        coalesce(sum(rows_read) FILTER (WHERE kind = 'import' AND name = 'bench-users'), 0),
+        count(*) FILTER (WHERE status <> 'succeeded'),
+        coalesce(sum(inserted + updated + deleted) FILTER (WHERE kind = 'export'), 0)
+      FROM dromedary.runs WHERE id > $mark")
+    local read_users failed_runs written
+    read -r secs read_users failed_runs written <<<"$stats"
+    [ "$failed_runs" = 0 ] || fail "$label: $failed_runs runs did not succeed (see dromedary.runs)"
+    # One firing, after the change committed: else the span would not be one run's.
+    [ "$read_users" = "$expected" ] || fail "$label: the firing after change $k read $read_users users, expected $expected"
+    while IFS='|' read -r name kind s rr rc2 ru ins upd del skp; do
+      BREAKDOWN+=("| $num ($k) | $name | $kind | $s | $(fmt_int "$rr") | $(fmt_int "$rc2") | $(fmt_int "$ru") | $(fmt_int "$ins") | $(fmt_int "$upd") | $(fmt_int "$del") | $(fmt_int "$skp") |")
+    done < <(dst -tA -F '|' -c "SELECT name, kind, round(extract(epoch FROM ended_at - started_at)::numeric, 2), rows_read,
+        records_created, records_updated, inserted, updated, deleted, skipped FROM dromedary.runs WHERE id > $mark ORDER BY id")
+    times+=("$(printf '%.2f' "$secs") $written")
+    log "$label: change $k: $(printf '%.2f' "$secs") s in runs"
+  done
+  kill -TERM "$SCHEDULED_PID" 2>/dev/null || true
+  wait "$SCHEDULED_PID" 2>/dev/null || true
+  SCHEDULED_PID=
+  local median written rate ratio peak after
+  read -r median written <<<"$(printf '%s\n' "${times[@]}" | sort -n | sed -n 2p)"
+  rate=$(fmt_int "$(printf '%.0f' "$(calc "$written / $median")")")
+  ratio=$(printf '%.1f×' "$(calc "$median / $COPY_SECONDS")")
+  read -r peak after <<<"$(heap_from_gc_log "$WORK/logs/$slug.gc.log")"
+  RESULTS+=("| $num | $label (median of $(printf '%s\n' "${times[@]}" | cut -d' ' -f1 | paste -sd/) s) | $(fmt_int "$written") | $median | $rate | $ratio | $peak | $after | — |")
+}
+
+# Waits for the scheduled process's next firing after run id `mark` to end: its runs recorded, none running, and no
+# run ended in the last 2 s (the runs of one firing follow each other closely).
+await_firing() { # mark label
+  local waited=0
+  until [ "$(dst -tAc "SELECT count(*) > 0 AND count(*) FILTER (WHERE status = 'running' OR ended_at > now() - interval '2 s') = 0
+      FROM dromedary.runs WHERE id > $1")" = t ]; do
+    kill -0 "$SCHEDULED_PID" 2>/dev/null || { tail -n 40 "$SCHEDULED_LOG" >&2; fail "$2: the scheduled process ended"; }
+    [ "$waited" -lt $((TIMEOUT * 2)) ] || fail "$2: no firing ended within --timeout $TIMEOUT s"
+    sleep 0.5
+    waited=$((waited + 1))
+  done
 }
 
 # Exact comparison of destination and source. Fails loudly on any difference.
@@ -408,6 +484,8 @@ run_sync 4 "no change"
 check "no-change sync"
 [ "$(dst -tAc "SELECT coalesce(sum(inserted + updated + deleted), 0) FROM dromedary.runs WHERE kind = 'export' AND id = (SELECT max(id) FROM dromedary.runs WHERE kind = 'export')")" = 0 ] \
   || fail "the no-change run wrote to the destination"
+run_scheduled 3w "incremental in a running process: 1% changed + 0.1% new"
+check "scheduled incremental syncs"
 
 if [ "$BIG" = 1 ]; then
   BIGN=$((USERS * 10))
