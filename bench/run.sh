@@ -281,6 +281,15 @@ heap_from_gc_log() { # file -> "peak after"
   ' "$1"
 }
 
+# One breakdown row per run in the store's runs table after run id `first`.
+add_breakdown() { # row first
+  local name kind s rr rc2 ru ins upd del skp
+  while IFS='|' read -r name kind s rr rc2 ru ins upd del skp; do
+    BREAKDOWN+=("| $1 | $name | $kind | $s | $(fmt_int "$rr") | $(fmt_int "$rc2") | $(fmt_int "$ru") | $(fmt_int "$ins") | $(fmt_int "$upd") | $(fmt_int "$del") | $(fmt_int "$skp") |")
+  done < <(dst -tA -F '|' -c "SELECT name, kind, round(extract(epoch FROM ended_at - started_at)::numeric, 2), rows_read,
+      records_created, records_updated, inserted, updated, deleted, skipped FROM dromedary.runs WHERE id > $2 ORDER BY id")
+}
+
 run_sync() { # number label
   local num=$1 label=$2 slug first t0 t1 rc jvm
   slug=$(echo "$num" | tr -c 'a-zA-Z0-9\n' '_')
@@ -333,10 +342,7 @@ run_sync() { # number label
   RESULTS+=("| $num | $label | $(fmt_int "$written") | $(printf '%.2f' "$secs") | $rate | $ratio | $peak | $after | $(printf '%.1f' "$jvm") |")
   # Per-run breakdown, plus the time between runs (groups evaluation, scheduling).
   local line
-  while IFS='|' read -r name kind s rr rc2 ru ins upd del skp; do
-    BREAKDOWN+=("| $num | $name | $kind | $s | $(fmt_int "$rr") | $(fmt_int "$rc2") | $(fmt_int "$ru") | $(fmt_int "$ins") | $(fmt_int "$upd") | $(fmt_int "$del") | $(fmt_int "$skp") |")
-  done < <(dst -tA -F '|' -c "SELECT name, kind, round(extract(epoch FROM ended_at - started_at)::numeric, 2), rows_read,
-      records_created, records_updated, inserted, updated, deleted, skipped FROM dromedary.runs WHERE id > $first ORDER BY id")
+  add_breakdown "$num" "$first"
   # The span covered by no run: exports that follow an import overlap it, so the runs' sum can exceed the span.
   line=$(dst -tAc "WITH r AS (SELECT * FROM dromedary.runs WHERE id > $first)
       SELECT round((extract(epoch FROM max(ended_at) - min(started_at)) - (SELECT sum(extract(epoch FROM upper(u) - lower(u)))
@@ -398,10 +404,7 @@ run_scheduled() { # number label
     [ "$failed_runs" = 0 ] || fail "$label: $failed_runs runs did not succeed (see dromedary.runs)"
     # One firing, after the change committed: else the span would not be one run's.
     [ "$read_users" = "$expected" ] || fail "$label: the firing after change $k read $read_users users, expected $expected"
-    while IFS='|' read -r name kind s rr rc2 ru ins upd del skp; do
-      BREAKDOWN+=("| $num ($k) | $name | $kind | $s | $(fmt_int "$rr") | $(fmt_int "$rc2") | $(fmt_int "$ru") | $(fmt_int "$ins") | $(fmt_int "$upd") | $(fmt_int "$del") | $(fmt_int "$skp") |")
-    done < <(dst -tA -F '|' -c "SELECT name, kind, round(extract(epoch FROM ended_at - started_at)::numeric, 2), rows_read,
-        records_created, records_updated, inserted, updated, deleted, skipped FROM dromedary.runs WHERE id > $mark ORDER BY id")
+    add_breakdown "$num ($k)" "$mark"
     times+=("$(printf '%.2f' "$secs") $written")
     log "$label: change $k: $(printf '%.2f' "$secs") s in runs"
   done
