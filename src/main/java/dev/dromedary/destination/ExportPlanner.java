@@ -59,6 +59,9 @@ public final class ExportPlanner {
         // says whether the values changed. The last export is looked up by the record's full key in its own lateral
         // (OFFSET 0): as a plain join, statistics that do not know this destination yet (estimated 1 row) planned
         // one scan of all its exports, filtered per record, and each batch took longer than the one before.
+        // A record created above the batch's start was never sent to this destination (its cursor only passes a seq
+        // once that batch's exports rows are committed): the lateral's condition on created_seq, evaluated before
+        // the probe, leaves it out. In a first sync that is every record.
         this.pageSql = "SELECT r.seq, r.pk, r.deleted_at IS NOT NULL, r.groups, e.pk IS NOT NULL, e.exported_key, "
                 + "e.values_hash, e.groups, e.legacy_changed" + values
                 + " FROM " + store.table("records") + " r LEFT JOIN LATERAL (SELECT x.pk, coalesce(x.exported_key, "
@@ -66,7 +69,7 @@ public final class ExportPlanner {
                 + "coalesce(x.groups, ARRAY(SELECT jsonb_array_elements_text(x.exported -> '$groups'))) AS groups, "
                 + "CASE WHEN x.values_hash IS NULL THEN (x.exported - '$groups') IS DISTINCT FROM " + legacyMapped
                 + " END AS legacy_changed FROM " + store.table("exports") + " x"
-                + " WHERE x.destination = ? AND x.pk = r.pk OFFSET 0) e ON TRUE"
+                + " WHERE coalesce(r.created_seq, 0) <= ? AND x.destination = ? AND x.pk = r.pk OFFSET 0) e ON TRUE"
                 + " WHERE r.model = ? AND r.seq > ? AND r.seq <= ? ORDER BY r.seq LIMIT ?";
     }
 
@@ -196,11 +199,12 @@ public final class ExportPlanner {
         ValuesHash hasher = new ValuesHash();
         try (Connection c = store.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement(pageSql)) {
-            ps.setString(1, destination.id());
-            ps.setString(2, model);
-            ps.setLong(3, fromSeq);
-            ps.setLong(4, upperSeq);
-            ps.setInt(5, destination.batchSize());
+            ps.setLong(1, fromSeq);
+            ps.setString(2, destination.id());
+            ps.setString(3, model);
+            ps.setLong(4, fromSeq);
+            ps.setLong(5, upperSeq);
+            ps.setInt(6, destination.batchSize());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows++;
@@ -231,20 +235,20 @@ public final class ExportPlanner {
                         case REFUSED_CLEAR_GROUPS -> {
                             refused++;
                             clears.put(last.key(), new PlannedChange(recordKey, keyOnly(last.key()), last.hash(), List.of(),
-                                    true));
+                                    true, false));
                         }
                         case DELETE -> deletes.put(last.key(), new PlannedChange(recordKey, keyOnly(last.key()), null,
-                                List.of(), true));
+                                List.of(), true, false));
                         case NO_KEY -> failures.put(recordKey, "the destination's primary key '"
                                 + destination.primaryKey() + "' maps to property '" + destination.primaryKeyProperty()
                                 + "', which has no value");
                         case INSERT, UPDATE, MOVE -> {
                             if (kind == RecordChange.Kind.MOVE) {
                                 deletes.put(last.key(), new PlannedChange(recordKey, keyOnly(last.key()), null,
-                                        List.of(), true));
+                                        List.of(), true, false));
                             }
                             PlannedChange change = new PlannedChange(recordKey, values, hash, groups,
-                                    RecordChange.groupRowsChange(groupsTable, last, key, groups));
+                                    RecordChange.groupRowsChange(groupsTable, last, key, groups), last == null);
                             // Two records mapping to one destination key: the later change wins, once per batch.
                             inserts.remove(key);
                             updates.remove(key);
@@ -298,6 +302,34 @@ public final class ExportPlanner {
      * crash between the two commits the batch is planned again and re-written with no effect.
      */
     public void recordExported(ExportRun run) throws SQLException {
+        try {
+            remember(run, true);
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw e;
+            }
+            // A record planned as never sent that has an exports row all the same: its tombstone was purged while
+            // a destination that keeps deleted rows (additive, enrich) still held it, and it came back. Upserts
+            // replace such a row.
+            LOG.info("Export {}: a record planned as new had an exports row; the batch's exports rows are written "
+                    + "again as upserts", destination.id());
+            remember(run, false);
+        }
+        if (pacer.add(run.written.size() + run.deletedKeys.size())) {
+            store.analyze("exports");
+        }
+        run.lastSeq = run.batchLastSeq;
+        run.written.clear();
+        run.deletedKeys.clear();
+        run.counts.failed += run.failures.size();
+        run.failures.clear();
+    }
+
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ExportPlanner.class);
+
+    /** @param copyFirstExports whether the rows of records the plan found no exports row for go in by plain COPY */
+    private void remember(ExportRun run, boolean copyFirstExports) throws SQLException {
         try (Connection c = store.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -310,8 +342,16 @@ public final class ExportPlanner {
                     }
                 }
                 recordFailures(c, run);
-                if (!run.written.isEmpty()) {
-                    upsertExports(c, run.written);
+                List<PlannedChange> firsts = new ArrayList<>();
+                List<PlannedChange> others = new ArrayList<>();
+                for (PlannedChange w : run.written) {
+                    (copyFirstExports && w.firstExport() ? firsts : others).add(w);
+                }
+                if (!firsts.isEmpty()) {
+                    copyExports(c, firsts);
+                }
+                if (!others.isEmpty()) {
+                    upsertExports(c, others);
                 }
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + store.table("export_cursors")
                         + " (destination, last_seq, config_hash, updated_at) VALUES (?, ?, ?, now()) "
@@ -328,14 +368,29 @@ public final class ExportPlanner {
                 throw e;
             }
         }
-        if (pacer.add(run.written.size() + run.deletedKeys.size())) {
-            store.analyze("exports");
+    }
+
+    /** A batch's exports rows as COPY text: [destination,] record key, destination key, values' hash, group names. */
+    private dev.dromedary.sql.CopyText exportRows(List<PlannedChange> written, boolean withDestination) {
+        dev.dromedary.sql.CopyText copy = new dev.dromedary.sql.CopyText();
+        for (PlannedChange w : written) {
+            if (withDestination) {
+                copy.field(destination.id());
+            }
+            copy.field(w.recordKey()).field(w.values()[pkIndex])
+                    .field(w.valuesHash() == null ? null : w.valuesHash().toString())
+                    .field(TextArray.literal(w.groups())).endRow();
         }
-        run.lastSeq = run.batchLastSeq;
-        run.written.clear();
-        run.deletedKeys.clear();
-        run.counts.failed += run.failures.size();
-        run.failures.clear();
+        return copy;
+    }
+
+    /**
+     * The rows of records the store remembers no export of, straight into exports: no session table, no conflict
+     * check (measured: 27-30 ms against 41 ms for 5,000 rows; in a first sync that is every row).
+     */
+    private void copyExports(Connection c, List<PlannedChange> written) throws SQLException {
+        dev.dromedary.sql.Copy.in(c, "COPY " + store.table("exports")
+                + " (destination, pk, exported_key, values_hash, groups) FROM STDIN", exportRows(written, true));
     }
 
     /**
@@ -348,13 +403,7 @@ public final class ExportPlanner {
             st.execute("CREATE TEMP TABLE IF NOT EXISTS dromedary_exported (k text, ek text, h uuid, g text[]) "
                     + "ON COMMIT DELETE ROWS");
         }
-        dev.dromedary.sql.CopyText copy = new dev.dromedary.sql.CopyText();
-        for (PlannedChange w : written) {
-            copy.field(w.recordKey()).field(w.values()[pkIndex])
-                    .field(w.valuesHash() == null ? null : w.valuesHash().toString())
-                    .field(TextArray.literal(w.groups())).endRow();
-        }
-        dev.dromedary.sql.Copy.in(c, "COPY pg_temp.dromedary_exported FROM STDIN", copy);
+        dev.dromedary.sql.Copy.in(c, "COPY pg_temp.dromedary_exported FROM STDIN", exportRows(written, false));
         // A row from before V10 whose group rows were only cleared has no hash: it keeps its JSON.
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + store.table("exports")
                 + " AS x (destination, pk, exported_key, values_hash, groups, exported_at) SELECT ?, k, ek, h, g, "

@@ -117,8 +117,12 @@ public final class RecordWriter {
         // the insert's cost (measured: 165 → 140 ms a page of 10,000 rows).
         String inv = invalid.isEmpty() ? "'{}'::jsonb" : "CASE WHEN coalesce(" + String.join(", ", reasons)
                 + ") IS NULL THEN '{}'::jsonb ELSE jsonb_strip_nulls(" + JsonbObject.of(invalid) + ") END";
-        return "WITH s AS (SELECT DISTINCT ON (pk) pk, " + JsonbObject.of(props) + " AS props, " + inv + " AS inv "
-                + "FROM pg_temp." + stage + " ORDER BY pk, ord DESC)";
+        String rows = "SELECT DISTINCT ON (pk) pk, " + JsonbObject.of(props) + " AS props, " + inv + " AS inv "
+                + "FROM pg_temp." + stage + " ORDER BY pk, ord DESC";
+        // A primary's rows take their seq here, one per row of the page: the insert uses it twice (seq and
+        // created_seq), and a CTE that calls nextval() is computed once, never inlined.
+        return primary ? "WITH s AS (SELECT d.*, " + nextSeq() + " AS seq FROM (" + rows + ") d)"
+                : "WITH s AS (" + rows + ")";
     }
 
     private String nextSeq() {
@@ -152,9 +156,11 @@ public final class RecordWriter {
     private String upsertSql(String[] names, List<Object> binds) {
         String records = store.table("records");
         String invalid = String.format(MERGED_INVALID, "excluded.invalid");
+        // A new record's seq is also its created_seq (kept by the update below), which tells exports that no
+        // destination whose cursor is below it has ever been sent the record.
         StringBuilder sql = new StringBuilder(propsSql(names.length)).append(", m AS (INSERT INTO ").append(records)
-                .append(" AS r (model, pk, properties, invalid, seq, groups) SELECT ?, s.pk, s.props, ")
-                .append("nullif(s.inv, '{}'::jsonb), ").append(nextSeq()).append(", ");
+                .append(" AS r (model, pk, properties, invalid, seq, created_seq, groups) SELECT ?, s.pk, s.props, ")
+                .append("nullif(s.inv, '{}'::jsonb), s.seq, s.seq, ");
         binds.add(model);
         sql.append(membership == null ? "'{}'::text[]" : membership.sql(binds))
                 .append(" FROM s CROSS JOIN LATERAL (SELECT s.props AS properties) r ")

@@ -37,7 +37,7 @@ class GroupRowsWriteIT {
 
     private static PlannedChange change(String id, String email, String... groups) {
         String[] values = email == null ? new String[] {id} : new String[] {id, email};
-        return new PlannedChange("u" + id, values, null, List.of(groups), true);
+        return new PlannedChange("u" + id, values, null, List.of(groups), true, true);
     }
 
     private List<String> groupRows() throws Exception {

@@ -210,8 +210,9 @@ class DestinationIT {
     void exportsRememberedAsJson_beforeTheStoreKeptHashes_areComparedByTheirJson() throws Exception {
         try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), sync(SyncMode.SYNC), dir)) {
             run(h);
-            // What a store written before V10 holds: the mapped values and group names as JSON, no key or hash.
-            db.execute("UPDATE dromedary.exports e SET exported = jsonb_build_object('id', r.properties -> 'userId', "
+            // What a store written before V10 holds: the mapped values and group names as JSON, no key or hash;
+            // and, as before V12, no record's created_seq.
+            db.execute("UPDATE dromedary.records SET created_seq = NULL", "UPDATE dromedary.exports e SET exported = jsonb_build_object('id', r.properties -> 'userId', "
                             + "'email', r.properties -> 'email', 'name', r.properties -> 'name'), "
                             + "exported_key = NULL, values_hash = NULL, groups = NULL "
                             + "FROM dromedary.records r WHERE r.pk = e.pk AND e.destination = 'customers'",
@@ -277,6 +278,36 @@ class DestinationIT {
             assertThat(db.queryLong("SELECT count(*) FROM dromedary.export_errors")).isZero();
         }
         assertThat(db.queryLong("SELECT count(*) FROM dromedary.records WHERE pk = '3'")).as("then purged").isZero();
+    }
+
+    @Test
+    void aRecordThatComesBackAfterItsTombstoneWasPurged_whileTheDestinationKeptItsRow_isWrittenOverIt() throws Exception {
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), sync(SyncMode.ADDITIVE), dir)) {
+            run(h);
+            db.execute("DELETE FROM src.users WHERE id = 3");
+            run(h);
+            assertThat(db.queryLong("SELECT count(*) FROM dromedary.records WHERE pk = '3'")).as("purged").isZero();
+            assertThat(db.queryLong("SELECT count(*) FROM dromedary.exports WHERE pk = '3'"))
+                    .as("additive kept the row, and the store remembers it").isEqualTo(2);
+
+            // Created again, it is new to the store: planned as never sent, though exports still has its row.
+            db.execute("INSERT INTO src.users VALUES (3, 'u3@x.org', 'Back', now())");
+            run(h);
+            RunCounts back = lastExport("customers");
+            assertThat(back.inserted + back.updated).isEqualTo(1);
+            assertThat(back.failed).isZero();
+            assertThat(db.queryLong("SELECT count(*) FROM dromedary.runs WHERE status <> 'succeeded'")).isZero();
+            assertThat(customers()).contains(row(3, "u3@x.org", "Back")).hasSize(5);
+            assertThat(db.queryLong("SELECT count(*) FROM dromedary.exports WHERE pk = '3'")).isEqualTo(2);
+            assertThat(db.queryLong("SELECT count(*) FROM dromedary.exports WHERE pk = '3' AND exported_at > "
+                    + "(SELECT created_at FROM dromedary.records WHERE pk = '3')")).as("both rewritten").isEqualTo(2);
+
+            // Its next change is compared with what was just sent.
+            db.execute("UPDATE src.users SET name = 'Back again', updated_at = now() WHERE id = 3");
+            run(h);
+            assertThat(lastExport("customers").updated).isEqualTo(1);
+            assertThat(customers()).contains(row(3, "u3@x.org", "Back again")).hasSize(5);
+        }
     }
 
     @Test
