@@ -309,8 +309,8 @@ public final class ExportPlanner {
                 throw e;
             }
             // A record planned as never sent that has an exports row all the same: its tombstone was purged while
-            // a destination that keeps deleted rows (additive, enrich) still held it, and it came back. Upserts
-            // replace such a row.
+            // a destination still had that row (additive and enrich keep deleted records' rows; the purge looks only
+            // at the destinations configured then), and it came back. Upserts replace such a row.
             LOG.info("Export {}: a record planned as new had an exports row; the batch's exports rows are written "
                     + "again as upserts", destination.id());
             remember(run, false);
