@@ -212,7 +212,8 @@ class DestinationIT {
             run(h);
             // What a store written before V10 holds: the mapped values and group names as JSON, no key or hash;
             // and, as before V12, no record's created_seq.
-            db.execute("UPDATE dromedary.records SET created_seq = NULL", "UPDATE dromedary.exports e SET exported = jsonb_build_object('id', r.properties -> 'userId', "
+            db.execute("UPDATE dromedary.records SET created_seq = NULL",
+                    "UPDATE dromedary.exports e SET exported = jsonb_build_object('id', r.properties -> 'userId', "
                             + "'email', r.properties -> 'email', 'name', r.properties -> 'name'), "
                             + "exported_key = NULL, values_hash = NULL, groups = NULL "
                             + "FROM dromedary.records r WHERE r.pk = e.pk AND e.destination = 'customers'",
