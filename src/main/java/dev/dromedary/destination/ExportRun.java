@@ -33,6 +33,12 @@ public final class ExportRun {
      */
     final WorkAhead<SeqWindow, ExportPlanner.BatchPlan> ahead = new WorkAhead<>();
 
+    /**
+     * For a run following an import: the bound of a plan made ahead past {@link #upperSeq}, from pages the import
+     * committed while this batch was planned. It is the run's next bound, so that plan is the one used.
+     */
+    long aheadUpper;
+
     /** The records a plan covers: seq above {@code from}, up to {@code upper}. */
     record SeqWindow(long from, long upper) {
     }

@@ -108,11 +108,7 @@ public final class RecordExport {
         long upper = run.upperSeq;
         ExportPlanner.BatchPlan plan = run.ahead.takeOrDo(new ExportRun.SeqWindow(run.lastSeq, upper),
                 () -> planner.plan(run.lastSeq, upper));
-        if (plan.hasMore() && plan.lastSeq() < upper && planAhead != null) {
-            // The export cursor still moves only with each batch's commit, in order.
-            long next = plan.lastSeq();
-            run.ahead.start(new ExportRun.SeqWindow(next, upper), planAhead.submit(() -> planner.plan(next, upper)));
-        }
+        planAhead(run, plan, upper);
         run.transaction = writer.begin();
         // Counted only once the batch can be written: a batch planned again after a failure is not counted twice.
         List<OperationBatch> batches = planner.apply(run, plan);
@@ -125,6 +121,28 @@ public final class RecordExport {
     }
 
     /**
+     * Plans the next batch while this one is written: the rest of the window, or, when this batch ends the window
+     * of a run following an import, the pages the import has committed since the window was set. The export cursor
+     * still moves only with each batch's commit, in order.
+     */
+    private void planAhead(ExportRun run, ExportPlanner.BatchPlan plan, long upper) {
+        if (planAhead == null) {
+            return;
+        }
+        long until = upper;
+        if (!plan.hasMore() || plan.lastSeq() >= upper) {
+            until = run.following == null ? upper : run.following.committedSeq();
+            if (until <= upper) {
+                return;
+            }
+            run.aheadUpper = until;
+        }
+        long next = plan.lastSeq();
+        long bound = until;
+        run.ahead.start(new ExportRun.SeqWindow(next, bound), planAhead.submit(() -> planner.plan(next, bound)));
+    }
+
+    /**
      * A run following an import, once it has exported all it knew to be committed (or knows of nothing past its
      * cursor yet): waits for the import's next page, then takes its committed seq as the new upper bound. False
      * when the import has ended and nothing is left to export.
@@ -133,7 +151,8 @@ public final class RecordExport {
         while (run.reachedUpper || run.upperSeq <= run.lastSeq) {
             long mark = run.following.mark();
             boolean ended = run.following.ended();
-            long upper = run.following.committedSeq();
+            // The bound of a plan made ahead, if there is one past the window: committed too, and already planned.
+            long upper = run.aheadUpper > run.upperSeq ? run.aheadUpper : run.following.committedSeq();
             if (upper > run.upperSeq) {
                 run.upperSeq = upper;
                 run.reachedUpper = false;

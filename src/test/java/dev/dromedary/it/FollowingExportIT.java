@@ -158,6 +158,76 @@ class FollowingExportIT {
         assertThat(exportRuns()).containsExactly(List.of("t", "succeeded", "1000"), List.of("f", "succeeded", "0"));
     }
 
+    /** Whether some session waits on a lock (of {@code type}) in a statement starting with {@code sql}. */
+    private boolean waiting(String type, String sql) throws Exception {
+        return db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = '"
+                + type + "' AND query LIKE '" + sql + "%'") > 0;
+    }
+
+    @Test
+    void pagesTheImportCommitsWhileABatchIsPlanned_arePlannedWhileThatBatchIsWritten() throws Exception {
+        StatementCounter counter = new StatementCounter();
+        // Batches of 200 over pages of 100: the first plan finds one page's records, fewer than a batch.
+        String sync = SYNC.replace("SECONDARY", "").replace("batchSize: 100", "batchSize: 200");
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), sync, dir, counter::wrap);
+             Connection other = db.connect(); Statement holder = other.createStatement();
+             Connection locker = db.connect(); Statement plans = locker.createStatement()) {
+            counter.watched = "SELECT r.seq, r.pk";
+            db.execute("CREATE SEQUENCE public.page_calls",
+                    """
+                    CREATE FUNCTION public.hold_pages() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                      IF nextval('public.page_calls') > 1 THEN
+                        PERFORM pg_advisory_xact_lock_shared(4712);
+                      END IF;
+                      RETURN NULL;
+                    END $$""",
+                    """
+                    CREATE FUNCTION public.hold_third_page() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                      PERFORM pg_advisory_xact_lock_shared(4711);
+                      RETURN NEW;
+                    END $$""",
+                    """
+                    CREATE FUNCTION public.hold_destination() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                      PERFORM pg_advisory_xact_lock_shared(4713);
+                      RETURN NULL;
+                    END $$""",
+                    // The import's pages after the first wait on 4712; its third page on 4711 as well.
+                    "CREATE TRIGGER hold_pages BEFORE INSERT ON dromedary.records FOR EACH STATEMENT "
+                            + "EXECUTE FUNCTION public.hold_pages()",
+                    "CREATE TRIGGER hold_third BEFORE INSERT ON dromedary.records FOR EACH ROW WHEN (NEW.pk = '250') "
+                            + "EXECUTE FUNCTION public.hold_third_page()",
+                    // The export's writes to the destination wait on 4713.
+                    "CREATE TRIGGER hold_destination BEFORE INSERT ON dst.customers FOR EACH STATEMENT "
+                            + "EXECUTE FUNCTION public.hold_destination()");
+            holder.execute("SELECT pg_advisory_lock(4711), pg_advisory_lock(4712), pg_advisory_lock(4713)");
+            // Plans read exports: they wait while this lock is held.
+            locker.setAutoCommit(false);
+            plans.execute("LOCK TABLE dromedary.exports IN ACCESS EXCLUSIVE MODE");
+
+            CompletableFuture<Void> run = CompletableFuture.runAsync(() -> h.runOnce("users"));
+            // The export follows the first page: its plan, bounded by that page, waits for the lock.
+            await().atMost(Duration.ofSeconds(30)).until(() -> waiting("relation", "SELECT r.seq, r.pk"));
+            // The second page commits; the third waits.
+            holder.execute("SELECT pg_advisory_unlock(4712)");
+            await().atMost(Duration.ofSeconds(30)).until(() -> waiting("advisory", "WITH s AS"));
+            assertThat(db.queryLong("SELECT count(*) FROM dromedary.records")).isEqualTo(200);
+            locker.commit();
+            // The first batch is written (and held there): meanwhile the second page's records are planned.
+            await().atMost(Duration.ofSeconds(30)).until(() -> waiting("advisory", "WITH w AS (INSERT INTO \"dst\""));
+            await().atMost(Duration.ofSeconds(30)).until(() -> counter.watchedExecuted.get() == 2);
+            assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isZero();
+            assertThat(run).isNotDone();
+
+            holder.execute("SELECT pg_advisory_unlock_all()");
+            run.get(60, TimeUnit.SECONDS);
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM dst.customers WHERE email = 'u' || id || '@x.org'")).isEqualTo(1000);
+        assertThat(exportRuns()).containsExactly(List.of("t", "succeeded", "1000"), List.of("f", "succeeded", "0"));
+    }
+
     @Test
     void recordsStillWaitingForASecondarysProperties_areExportedOnlyAfterTheImport() throws Exception {
         String sync = SYNC.replace("SECONDARY", FULL_SECONDARY).replace("email: email }", "email: email, total: total }");
