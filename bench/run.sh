@@ -8,6 +8,7 @@
 #   bash bench/run.sh --timeout 900     # give up (and fail) when one --once run takes longer (default 3600 s)
 #   bash bench/run.sh --page-size 10000 # source pages and export batches of 10000 (default 5000, the product's own)
 #   bash bench/run.sh --no-checkpoint   # diagnostic: no CHECKPOINT before each measured step (as before 2026-12-04)
+#   bash bench/run.sh --jvm-opts '-XX:TieredStopAtLevel=1'  # more JVM options for every Dromedary process
 #
 # It recreates two databases on the local PostgreSQL (127.0.0.1:5432, user postgres): dromedary_bench_src
 # (users, purchases) and dromedary_bench_dst (customers, customer_groups and Dromedary's record store), writes
@@ -41,6 +42,7 @@ ANALYZE_EVERY=0
 TIMEOUT=3600
 PAGE_SIZE=5000
 CHECKPOINTS=1
+JVM_OPTS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --users) USERS=$2; shift 2 ;;
@@ -52,7 +54,8 @@ while [ $# -gt 0 ]; do
     --page-size) PAGE_SIZE=$2; shift 2 ;;
     --page-size=*) PAGE_SIZE=${1#--page-size=}; shift ;;
     --no-checkpoint) CHECKPOINTS=0; shift ;;
-    -h|--help) sed -n '2,30p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --jvm-opts) read -r -a JVM_OPTS <<<"$2"; shift 2 ;;
+    -h|--help) sed -n '2,31p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see bash bench/run.sh --help)" >&2; exit 2 ;;
   esac
 done
@@ -93,7 +96,7 @@ print_tables() {
   echo
   echo "Dromedary benchmark ($JAR_DESC): $(fmt_int "$USERS") users, $(fmt_int $((USERS * 5))) purchases; $(nproc) cores;" \
        "$(psql -X -tAc 'SHOW server_version' -d postgres | cut -d' ' -f1 | sed 's/^/PostgreSQL /');" \
-       "$(java -version 2>&1 | head -n 1 | sed 's/"//g'); -Xmx$HEAP;" \
+       "$(java -version 2>&1 | head -n 1 | sed 's/"//g'); -Xmx$HEAP${JVM_OPTS[*]:+ ${JVM_OPTS[*]}};" \
        "pages and batches of $(fmt_int "$PAGE_SIZE");" \
        "$([ "$CHECKPOINTS" = 1 ] && echo "CHECKPOINT before each step" || echo "no CHECKPOINT before the steps");" \
        "autovacuum $(psql -X -tAc 'SHOW autovacuum' -d postgres);" \
@@ -298,9 +301,9 @@ run_sync() { # number label
     first=$(dst -tAc "SELECT coalesce(max(id), 0) FROM dromedary.runs")
   fi
   checkpoint
-  log "$label: java -Xmx$HEAP -jar dromedary-runnable.jar --once (log: bench/work/logs/$slug.log)"
+  log "$label: java -Xmx$HEAP${JVM_OPTS[*]:+ ${JVM_OPTS[*]}} -jar dromedary-runnable.jar --once (log: bench/work/logs/$slug.log)"
   t0=$(now)
-  (cd "$WORK" && exec timeout --kill-after=30 "$TIMEOUT" java "-Xmx$HEAP" "-Xlog:gc,gc+heap+exit:file=logs/$slug.gc.log" -jar dromedary.jar --once) \
+  (cd "$WORK" && exec timeout --kill-after=30 "$TIMEOUT" java "-Xmx$HEAP" ${JVM_OPTS[@]+"${JVM_OPTS[@]}"} "-Xlog:gc,gc+heap+exit:file=logs/$slug.gc.log" -jar dromedary.jar --once) \
     >"$WORK/logs/$slug.log" 2>&1 &
   local jpid=$! apid=
   if [ "$ANALYZE_EVERY" != 0 ]; then
@@ -380,10 +383,11 @@ run_scheduled() { # number label
   cp "$WORK/application.properties" "$dir/"
   sed "s|every: 1h|cron: \"$SCHEDULED_CRON\"|" "$WORK/routes/bench.sync.yaml" >"$dir/routes/bench.sync.yaml"
   grep -q "cron:" "$dir/routes/bench.sync.yaml" || fail "$label: could not write the scheduled configuration"
-  log "$label: java -Xmx$HEAP -jar dromedary-runnable.jar, running on cron \"$SCHEDULED_CRON\" (log: bench/work/logs/$slug.log)"
+  log "$label: java -Xmx$HEAP${JVM_OPTS[*]:+ ${JVM_OPTS[*]}} -jar dromedary-runnable.jar, running on cron \"$SCHEDULED_CRON\" (log: bench/work/logs/$slug.log)"
   mark=$(dst -tAc "SELECT coalesce(max(id), 0) FROM dromedary.runs")
   SCHEDULED_LOG="$WORK/logs/$slug.log"
-  (cd "$dir" && exec timeout --kill-after=30 "$TIMEOUT" java "-Xmx$HEAP" "-Xlog:gc,gc+heap+exit:file=../logs/$slug.gc.log" \
+  (cd "$dir" && exec timeout --kill-after=30 "$TIMEOUT" java "-Xmx$HEAP" ${JVM_OPTS[@]+"${JVM_OPTS[@]}"} \
+      "-Xlog:gc,gc+heap+exit:file=../logs/$slug.gc.log" \
     -jar ../dromedary.jar) >"$WORK/logs/$slug.log" 2>&1 &
   SCHEDULED_PID=$!
   await_firing "$mark" "$label"
