@@ -110,11 +110,8 @@ class FollowingExportIT {
         holder.execute("SELECT pg_advisory_lock(4711)");
     }
 
-    /**
-     * Runs users, holding the import's pages after its first until an export follows it: which export starts first
-     * is then not left to the threads' timing.
-     */
-    private void runFollowed(DromedaryHarness h, Statement holder) throws Exception {
+    /** The import's pages after its first (of a run from now on) wait while advisory lock 4712 is held. */
+    private void holdPagesAfterTheFirst() throws Exception {
         db.execute("CREATE SEQUENCE IF NOT EXISTS public.page_calls", "ALTER SEQUENCE public.page_calls RESTART",
                 """
                 CREATE OR REPLACE FUNCTION public.hold_pages() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -126,6 +123,14 @@ class FollowingExportIT {
                 END $$""",
                 "CREATE OR REPLACE TRIGGER hold_pages BEFORE INSERT ON dromedary.records FOR EACH STATEMENT "
                         + "EXECUTE FUNCTION public.hold_pages()");
+    }
+
+    /**
+     * Runs users, holding the import's pages after its first until an export follows it: which export starts first
+     * is then not left to the threads' timing.
+     */
+    private void runFollowed(DromedaryHarness h, Statement holder) throws Exception {
+        holdPagesAfterTheFirst();
         long exports = db.queryLong("SELECT count(*) FROM dromedary.runs WHERE kind = 'export'");
         holder.execute("SELECT pg_advisory_lock(4712)");
         CompletableFuture<Void> run;
@@ -173,35 +178,18 @@ class FollowingExportIT {
              Connection other = db.connect(); Statement holder = other.createStatement();
              Connection locker = db.connect(); Statement plans = locker.createStatement()) {
             counter.watched = "SELECT r.seq, r.pk";
-            db.execute("CREATE SEQUENCE public.page_calls",
-                    """
-                    CREATE FUNCTION public.hold_pages() RETURNS trigger LANGUAGE plpgsql AS $$
+            holdPagesAfterTheFirst();
+            db.execute("""
+                    CREATE FUNCTION public.hold_on() RETURNS trigger LANGUAGE plpgsql AS $$
                     BEGIN
-                      IF nextval('public.page_calls') > 1 THEN
-                        PERFORM pg_advisory_xact_lock_shared(4712);
-                      END IF;
-                      RETURN NULL;
-                    END $$""",
-                    """
-                    CREATE FUNCTION public.hold_third_page() RETURNS trigger LANGUAGE plpgsql AS $$
-                    BEGIN
-                      PERFORM pg_advisory_xact_lock_shared(4711);
+                      PERFORM pg_advisory_xact_lock_shared(TG_ARGV[0]::bigint);
                       RETURN NEW;
                     END $$""",
-                    """
-                    CREATE FUNCTION public.hold_destination() RETURNS trigger LANGUAGE plpgsql AS $$
-                    BEGIN
-                      PERFORM pg_advisory_xact_lock_shared(4713);
-                      RETURN NULL;
-                    END $$""",
-                    // The import's pages after the first wait on 4712; its third page on 4711 as well.
-                    "CREATE TRIGGER hold_pages BEFORE INSERT ON dromedary.records FOR EACH STATEMENT "
-                            + "EXECUTE FUNCTION public.hold_pages()",
+                    // The import's third page waits on 4711 as well; the export's writes to the destination on 4713.
                     "CREATE TRIGGER hold_third BEFORE INSERT ON dromedary.records FOR EACH ROW WHEN (NEW.pk = '250') "
-                            + "EXECUTE FUNCTION public.hold_third_page()",
-                    // The export's writes to the destination wait on 4713.
+                            + "EXECUTE FUNCTION public.hold_on(4711)",
                     "CREATE TRIGGER hold_destination BEFORE INSERT ON dst.customers FOR EACH STATEMENT "
-                            + "EXECUTE FUNCTION public.hold_destination()");
+                            + "EXECUTE FUNCTION public.hold_on(4713)");
             holder.execute("SELECT pg_advisory_lock(4711), pg_advisory_lock(4712), pg_advisory_lock(4713)");
             // Plans read exports: they wait while this lock is held.
             locker.setAutoCommit(false);
