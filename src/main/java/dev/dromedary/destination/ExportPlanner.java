@@ -164,10 +164,16 @@ public final class ExportPlanner {
     /**
      * One batch's plan: its changes grouped by operation (none when the run has nothing left), in the order they are
      * written: deletes first, so a row whose key changed is moved, not duplicated; then inserts, updates, groups.
-     * Also the records it left alone or set aside, where it ends and whether records follow.
+     * Also the records it left alone or set aside, where it ends and whether records follow, and the keys of every
+     * record it read.
      */
     public record BatchPlan(List<OperationBatch> batches, long lastSeq, boolean hasMore, long skipped, long refused,
-                            Map<String, String> failures) {
+                            Map<String, String> failures, java.util.Set<String> recordKeys) {
+
+        /** Whether this plan read one of {@code keys}. */
+        public boolean readAnyOf(java.util.Set<String> keys) {
+            return recordKeys.stream().anyMatch(keys::contains);
+        }
     }
 
     /** Takes a batch's plan into the run: its counts and failures, and where the batch ends. */
@@ -193,6 +199,7 @@ public final class ExportPlanner {
         long skipped = 0;
         long refused = 0;
         long lastSeq = fromSeq;
+        java.util.Set<String> recordKeys = new java.util.HashSet<>();
         int rows = 0;
         int width = columns.size();
         boolean groupsTable = destination.groupsTable() != null;
@@ -210,6 +217,7 @@ public final class ExportPlanner {
                     rows++;
                     lastSeq = rs.getLong(1);
                     String recordKey = rs.getString(2);
+                    recordKeys.add(recordKey);
                     List<String> recordGroups = List.of((String[]) rs.getArray(4).getArray());
                     RecordChange.LastExport last = null;
                     if (rs.getBoolean(5)) {
@@ -271,7 +279,7 @@ public final class ExportPlanner {
         if (!clears.isEmpty()) {
             batches.add(new OperationBatch(Operation.GROUPS, List.copyOf(clears.values())));
         }
-        return new BatchPlan(batches, lastSeq, rows == destination.batchSize(), skipped, refused, failures);
+        return new BatchPlan(batches, lastSeq, rows == destination.batchSize(), skipped, refused, failures, recordKeys);
     }
 
     /** The destination's names of the record's groups that it receives, in a stable order. */

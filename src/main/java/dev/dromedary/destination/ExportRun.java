@@ -28,10 +28,17 @@ public final class ExportRun {
     final long startedNanos = System.nanoTime();
     public final RunCounts counts = new RunCounts();
     /**
-     * The next batch's plan, made while this one is written, for the seq window from where this one ends up to
-     * the run's upper bound then: a following run whose bound has moved since plans again.
+     * The next batch's plan, made while this one is written, for the seq window from where this one ends up to the
+     * run's upper bound then, or, for a run following an import, up to what the import had committed then (see
+     * {@link #aheadUpper}). It is used only for that same window.
      */
     final WorkAhead<SeqWindow, ExportPlanner.BatchPlan> ahead = new WorkAhead<>();
+
+    /**
+     * The records the batch being written read, that is also the batch in flight while the next plan was made
+     * ahead: a plan made ahead that read one of them is not used.
+     */
+    java.util.Set<String> inFlightKeys = java.util.Set.of();
 
     /**
      * For a run following an import: the bound of a plan made ahead past {@link #upperSeq}, from pages the import

@@ -106,8 +106,17 @@ public final class RecordExport {
         // Checked after any wait for the import: the run's lock may have been lost meanwhile.
         gate.verify(run.runId());
         long upper = run.upperSeq;
-        ExportPlanner.BatchPlan plan = run.ahead.takeOrDo(new ExportRun.SeqWindow(run.lastSeq, upper),
-                () -> planner.plan(run.lastSeq, upper));
+        ExportPlanner.BatchPlan plan = run.ahead.take(new ExportRun.SeqWindow(run.lastSeq, upper));
+        if (plan != null && plan.readAnyOf(run.inFlightKeys)) {
+            // Made ahead past the window, it read a record of the batch then in flight, changed again since by
+            // another writer of the model, before that batch's exports rows were committed: planned again, the
+            // record is compared with what that batch sent. (Within a window no record of it can come back.)
+            plan = null;
+        }
+        if (plan == null) {
+            plan = planner.plan(run.lastSeq, upper);
+        }
+        run.inFlightKeys = plan.recordKeys();
         planAhead(run, plan, upper);
         run.transaction = writer.begin();
         // Counted only once the batch can be written: a batch planned again after a failure is not counted twice.

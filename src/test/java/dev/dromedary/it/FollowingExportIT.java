@@ -163,10 +163,35 @@ class FollowingExportIT {
         assertThat(exportRuns()).containsExactly(List.of("t", "succeeded", "1000"), List.of("f", "succeeded", "0"));
     }
 
-    /** Whether some session waits on a lock (of {@code type}) in a statement starting with {@code sql}. */
-    private boolean waiting(String type, String sql) throws Exception {
-        return db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = '"
-                + type + "' AND query LIKE '" + sql + "%'") > 0;
+    /**
+     * Holds, until the holder's session lets go of each lock: the import's pages after the first (4712), its third
+     * page once more (4711), and every write of the export to the destination (4713).
+     */
+    private void holdSecondAndThirdPageAndDestination(Statement holder) throws Exception {
+        holdPagesAfterTheFirst();
+        db.execute("""
+                CREATE FUNCTION public.hold_on() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  PERFORM pg_advisory_xact_lock_shared(TG_ARGV[0]::bigint);
+                  RETURN NEW;
+                END $$""",
+                "CREATE TRIGGER hold_third BEFORE INSERT ON dromedary.records FOR EACH ROW WHEN (NEW.pk = '250') "
+                        + "EXECUTE FUNCTION public.hold_on(4711)",
+                "CREATE TRIGGER hold_destination BEFORE INSERT ON dst.customers FOR EACH STATEMENT "
+                        + "EXECUTE FUNCTION public.hold_on(4713)");
+        holder.execute("SELECT pg_advisory_lock(4711), pg_advisory_lock(4712), pg_advisory_lock(4713)");
+    }
+
+    /** Whether some session waits on a lock of a relation in a statement starting with {@code sql}. */
+    private boolean waitingForRelation(String sql) throws Exception {
+        return db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = "
+                + "'relation' AND query LIKE '" + sql + "%'") > 0;
+    }
+
+    /** Whether some session waits for advisory lock {@code key}. */
+    private boolean waitingOn(long key) throws Exception {
+        return db.queryLong("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = " + key
+                + " AND NOT granted") > 0;
     }
 
     @Test
@@ -178,35 +203,27 @@ class FollowingExportIT {
              Connection other = db.connect(); Statement holder = other.createStatement();
              Connection locker = db.connect(); Statement plans = locker.createStatement()) {
             counter.watched = "SELECT r.seq, r.pk";
-            holdPagesAfterTheFirst();
-            db.execute("""
-                    CREATE FUNCTION public.hold_on() RETURNS trigger LANGUAGE plpgsql AS $$
-                    BEGIN
-                      PERFORM pg_advisory_xact_lock_shared(TG_ARGV[0]::bigint);
-                      RETURN NEW;
-                    END $$""",
-                    // The import's third page waits on 4711 as well; the export's writes to the destination on 4713.
-                    "CREATE TRIGGER hold_third BEFORE INSERT ON dromedary.records FOR EACH ROW WHEN (NEW.pk = '250') "
-                            + "EXECUTE FUNCTION public.hold_on(4711)",
-                    "CREATE TRIGGER hold_destination BEFORE INSERT ON dst.customers FOR EACH STATEMENT "
-                            + "EXECUTE FUNCTION public.hold_on(4713)");
-            holder.execute("SELECT pg_advisory_lock(4711), pg_advisory_lock(4712), pg_advisory_lock(4713)");
+            holdSecondAndThirdPageAndDestination(holder);
             // Plans read exports: they wait while this lock is held.
             locker.setAutoCommit(false);
             plans.execute("LOCK TABLE dromedary.exports IN ACCESS EXCLUSIVE MODE");
 
             CompletableFuture<Void> run = CompletableFuture.runAsync(() -> h.runOnce("users"));
             // The export follows the first page: its plan, bounded by that page, waits for the lock.
-            await().atMost(Duration.ofSeconds(30)).until(() -> waiting("relation", "SELECT r.seq, r.pk"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitingForRelation("SELECT r.seq, r.pk"));
             // The second page commits; the third waits.
             holder.execute("SELECT pg_advisory_unlock(4712)");
-            await().atMost(Duration.ofSeconds(30)).until(() -> waiting("advisory", "WITH s AS"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitingOn(4711));
             assertThat(db.queryLong("SELECT count(*) FROM dromedary.records")).isEqualTo(200);
             locker.commit();
             // The first batch is written (and held there): meanwhile the second page's records are planned.
-            await().atMost(Duration.ofSeconds(30)).until(() -> waiting("advisory", "WITH w AS (INSERT INTO \"dst\""));
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitingOn(4713));
             await().atMost(Duration.ofSeconds(30)).until(() -> counter.watchedExecuted.get() == 2);
             assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isZero();
+            // Both batches go out, the second as planned ahead: no plan is made again.
+            holder.execute("SELECT pg_advisory_unlock(4713)");
+            await().atMost(Duration.ofSeconds(30)).until(() -> db.queryLong("SELECT count(*) FROM dst.customers") == 200);
+            assertThat(counter.watchedExecuted.get()).isEqualTo(2);
             assertThat(run).isNotDone();
 
             holder.execute("SELECT pg_advisory_unlock_all()");
@@ -214,6 +231,75 @@ class FollowingExportIT {
         }
         assertThat(db.queryLong("SELECT count(*) FROM dst.customers WHERE email = 'u' || id || '@x.org'")).isEqualTo(1000);
         assertThat(exportRuns()).containsExactly(List.of("t", "succeeded", "1000"), List.of("f", "succeeded", "0"));
+    }
+
+    /** Runs {@code hook} once, after the first export plan's query has run and before its rows are read. */
+    private static javax.sql.DataSource afterFirstPlan(javax.sql.DataSource ds, Runnable hook) {
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        ClassLoader loader = FollowingExportIT.class.getClassLoader();
+        return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(loader,
+                new Class<?>[] {javax.sql.DataSource.class}, (p, m, args) -> {
+                    Object result = invoke(ds, m, args);
+                    if (!(result instanceof Connection c)) {
+                        return result;
+                    }
+                    return java.lang.reflect.Proxy.newProxyInstance(loader, new Class<?>[] {Connection.class},
+                            (p2, m2, args2) -> {
+                                Object made = invoke(c, m2, args2);
+                                if (!(made instanceof java.sql.PreparedStatement ps && args2[0] instanceof String sql
+                                        && sql.startsWith("SELECT r.seq, r.pk"))) {
+                                    return made;
+                                }
+                                return java.lang.reflect.Proxy.newProxyInstance(loader,
+                                        new Class<?>[] {java.sql.PreparedStatement.class}, (p3, m3, args3) -> {
+                                            Object out = invoke(ps, m3, args3);
+                                            if (m3.getName().equals("executeQuery") && done.compareAndSet(false, true)) {
+                                                hook.run();
+                                            }
+                                            return out;
+                                        });
+                            });
+                });
+    }
+
+    @Test
+    void aRecordOfTheBatchInFlight_changedAgainBeforeThePlanMadeAhead_isPlannedAgainAfterThatBatch() throws Exception {
+        StatementCounter counter = new StatementCounter();
+        java.util.concurrent.atomic.AtomicBoolean changed = new java.util.concurrent.atomic.AtomicBoolean();
+        String sync = SYNC.replace("SECONDARY", "").replace("batchSize: 100", "batchSize: 200");
+        try (Connection other = db.connect(); Statement holder = other.createStatement()) {
+            // Once the first plan has read user 5 (to insert it), user 5 is deleted, as another writer of the model
+            // would, and the import's second page commits: the plan made ahead then finds the deletion, before the
+            // first batch has said that user 5 was sent.
+            Runnable deleteUser5 = () -> {
+                try {
+                    db.execute("UPDATE dromedary.records SET deleted_at = now(), seq = nextval('dromedary.record_seq') "
+                            + "WHERE model = 'users' AND pk = '5'");
+                    holder.execute("SELECT pg_advisory_unlock(4712)");
+                    await().atMost(Duration.ofSeconds(30)).until(() -> waitingOn(4711));
+                    changed.set(true);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), sync, dir,
+                    ds -> afterFirstPlan(counter.wrap(ds), deleteUser5))) {
+                counter.watched = "SELECT r.seq, r.pk";
+                holdSecondAndThirdPageAndDestination(holder);
+
+                CompletableFuture<Void> run = CompletableFuture.runAsync(() -> h.runOnce("users"));
+                await().atMost(Duration.ofSeconds(30)).until(changed::get);
+                // The first batch is held at the destination until the plan made ahead has run.
+                await().atMost(Duration.ofSeconds(30)).until(() -> counter.watchedExecuted.get() >= 2);
+                assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isZero();
+                holder.execute("SELECT pg_advisory_unlock_all()");
+                run.get(60, TimeUnit.SECONDS);
+            }
+        }
+        // User 5 was sent by the first batch and deleted by the next: it is not left in the destination.
+        assertThat(db.queryLong("SELECT count(*) FROM dst.customers WHERE id = 5")).isZero();
+        assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(999);
+        assertThat(db.queryLong("SELECT count(*) FROM dromedary.runs WHERE status <> 'succeeded'")).isZero();
     }
 
     @Test
