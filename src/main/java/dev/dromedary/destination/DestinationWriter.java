@@ -22,6 +22,7 @@ public final class DestinationWriter {
     private final String createStage;
     private final String updateSql;
     private final String upsertSql;
+    private final String copyNewSql;
     private final String deleteSql;
     private final String missingSql;
     private final String groupsDeleteSql;
@@ -69,6 +70,7 @@ public final class DestinationWriter {
         this.upsertSql = "WITH w AS (INSERT INTO " + target + " AS d (" + cols + ") SELECT " + cols + " FROM pg_temp."
                 + stage + " ON CONFLICT (" + pk + ") " + onConflict + " RETURNING (d.xmax = 0) AS inserted) "
                 + "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM w";
+        this.copyNewSql = "COPY " + target + " (" + cols + ") FROM STDIN";
         this.missingSql = "SELECT s." + pk + "::text FROM pg_temp." + stage + absent;
         if (destination.groupsTable() == null) {
             this.groupsDeleteSql = null;
@@ -218,6 +220,31 @@ public final class DestinationWriter {
     }
 
     /**
+     * Inserts the rows of records this destination was never sent straight into the table by COPY: no staging table,
+     * no conflict check (measured: 17-19 ms against 30 ms for 5,000 rows through the staging table and the upsert).
+     * Under its own savepoint: when the table already holds one of the keys (rows loaded before the first sync, a
+     * crash between the destination's commit and the store's, a record whose exports row was forgotten), it rolls
+     * back and returns -1, and the caller upserts the rows instead.
+     * @return the rows inserted, or -1 when one of the keys was there already and nothing was written
+     */
+    public long copyNew(Connection c, List<PlannedChange> changes) throws SQLException {
+        java.sql.Savepoint savepoint = c.setSavepoint();
+        try {
+            long copied = Copy.in(c, copyNewSql, rows(changes));
+            c.releaseSavepoint(savepoint);
+            return copied;
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw e;
+            }
+            c.rollback(savepoint);
+            return -1;
+        }
+    }
+
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    /**
      * Update only (enrich mode): rows that exist are updated where they differ; nothing is inserted.
      * @param missing receives the destination keys that have no row
      * @return how many rows were updated
@@ -237,11 +264,8 @@ public final class DestinationWriter {
         }
     }
 
-    /** @param analyze whether a join to the destination will read the staging table (enrich mode's UPDATE) */
-    private void stage(Connection c, List<PlannedChange> changes, boolean analyze) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute(createStage);
-        }
+    /** The changes' column values as COPY text, in the mapping's order. */
+    private static CopyText rows(List<PlannedChange> changes) {
         CopyText copy = new CopyText();
         for (PlannedChange change : changes) {
             for (String v : change.values()) {
@@ -249,7 +273,15 @@ public final class DestinationWriter {
             }
             copy.endRow();
         }
-        Copy.in(c, "COPY pg_temp." + stage + " FROM STDIN", copy);
+        return copy;
+    }
+
+    /** @param analyze whether a join to the destination will read the staging table (enrich mode's UPDATE) */
+    private void stage(Connection c, List<PlannedChange> changes, boolean analyze) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(createStage);
+        }
+        Copy.in(c, "COPY pg_temp." + stage + " FROM STDIN", rows(changes));
         if (analyze) {
             // A fresh temporary table has no statistics: without them the planner may join it to the destination
             // by scanning the whole destination, once per batch.

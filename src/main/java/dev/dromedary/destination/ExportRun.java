@@ -25,6 +25,11 @@ public final class ExportRun {
     /** Records the destination refused in this batch: record key → reason. */
     final java.util.Map<String, String> failures = new java.util.LinkedHashMap<>();
     boolean finished;
+    /**
+     * Whether rows of records never sent to the destination go in by COPY: until one such row turns out to be
+     * there already, after which the run upserts them.
+     */
+    boolean copyNew = true;
     final long startedNanos = System.nanoTime();
     public final RunCounts counts = new RunCounts();
     /**

@@ -206,7 +206,7 @@ public final class RecordExport {
                 writer.replaceGroups(run.transaction, groupsChanged(present), false);
                 run.written.addAll(present);
             } else {
-                long[] n = writer.upsert(run.transaction, changes);
+                long[] n = insertOrUpsert(run, changes);
                 run.counts.inserted += n[0];
                 run.counts.updated += n[1];
                 // A row the upsert had to create again (removed from the destination by hand) gets its group rows
@@ -215,6 +215,32 @@ public final class RecordExport {
                 run.written.addAll(changes);
             }
         });
+    }
+
+    /**
+     * Writes the changes (sync and additive modes): those of records never sent to this destination by COPY, the
+     * others by the upsert. Once the destination turned out to hold a row of a record never sent (a resync, rows
+     * loaded before the first sync), the rest of the run upserts everything.
+     * @return rows inserted, rows updated
+     */
+    private long[] insertOrUpsert(ExportRun run, List<PlannedChange> changes) throws SQLException {
+        List<PlannedChange> firsts = run.copyNew ? changes.stream().filter(PlannedChange::firstExport).toList()
+                : List.of();
+        List<PlannedChange> rest = changes;
+        long copied = 0;
+        if (!firsts.isEmpty()) {
+            copied = writer.copyNew(run.transaction, firsts);
+            if (copied < 0) {
+                LOG.info("Export {}: the destination already holds rows of records never sent to it; this run "
+                        + "upserts them", destination.id());
+                run.copyNew = false;
+                copied = 0;
+            } else {
+                rest = changes.stream().filter(ch -> !ch.firstExport()).toList();
+            }
+        }
+        long[] n = rest.isEmpty() ? new long[2] : writer.upsert(run.transaction, rest);
+        return new long[] {n[0] + copied, n[1]};
     }
 
     private static List<PlannedChange> groupsChanged(List<PlannedChange> changes) {

@@ -206,6 +206,37 @@ class DestinationIT {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = SyncMode.class, names = {"SYNC", "ADDITIVE"})
+    void aFirstExport_goesInByCopy_andIntoATableHoldingSomeOfItsRows_upsertsThem(SyncMode mode) throws Exception {
+        // by_email starts empty: its rows go in by COPY, without the upsert. customers holds user 2 as it is and
+        // user 4 with old values, loaded before the first sync.
+        db.execute("INSERT INTO dst.customers VALUES (2, 'u2@x.org', 'Name 2'), (4, 'old', 'Old 4')");
+        StatementCounter byEmailUpserts = new StatementCounter();
+        byEmailUpserts.watched = "INSERT INTO \"dst\".\"by_email\"";
+        StatementCounter customersUpserts = new StatementCounter();
+        customersUpserts.watched = "INSERT INTO \"dst\".\"customers\"";
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), sync(mode), dir,
+                ds -> customersUpserts.wrap(byEmailUpserts.wrap(ds)))) {
+            run(h);
+
+            assertThat(byEmailUpserts.watchedExecuted.get()).as("upserts into by_email").isZero();
+            assertThat(db.queryLong("SELECT count(*) FROM dst.by_email")).isEqualTo(5);
+            assertThat(customersUpserts.watchedExecuted.get()).as("upserts into customers").isPositive();
+            RunCounts n = lastExport("customers");
+            assertThat(List.of(n.inserted, n.updated, n.failed)).as("inserted, updated, failed")
+                    .containsExactly(3L, 1L, 0L);
+            assertThat(customers()).containsExactly(row(1, "u1@x.org", "Name 1"), row(2, "u2@x.org", "Name 2"),
+                    row(3, "u3@x.org", "Name 3"), row(4, "u4@x.org", "Name 4"), row(5, "u5@x.org", "Name 5"));
+
+            // A new user after the first sync: a record never sent, in a run that starts trying COPY again.
+            db.execute("INSERT INTO src.users VALUES (6, 'u6@x.org', 'Name 6', now())");
+            run(h);
+            assertThat(lastExport("customers").inserted).isEqualTo(1);
+            assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(6);
+        }
+    }
+
     @Test
     void exportsRememberedAsJson_beforeTheStoreKeptHashes_areComparedByTheirJson() throws Exception {
         try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), sync(SyncMode.SYNC), dir)) {
