@@ -3,6 +3,7 @@ package dev.dromedary.destination;
 import dev.dromedary.sql.Copy;
 import dev.dromedary.sql.CopyText;
 import dev.dromedary.sql.Identifiers;
+import dev.dromedary.sql.TableColumns;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -14,7 +15,8 @@ import javax.sql.DataSource;
  * the destination's mapped columns, then one INSERT ... ON CONFLICT (key) DO UPDATE that skips rows already holding
  * the values, so a replayed batch changes nothing. It reaches existing rows through the key's unique index (the
  * start-up check demands one, not deferrable), one probe per staged row, whatever the table's size or statistics.
- * Enrich mode, which must not insert, uses UPDATE ... FROM instead.
+ * Rows of records never sent to the destination go in by a plain COPY into the table instead, when it takes one
+ * ({@link #copyNew}). Enrich mode, which must not insert, uses UPDATE ... FROM instead.
  */
 public final class DestinationWriter {
     private final DataSource dataSource;
@@ -31,11 +33,17 @@ public final class DestinationWriter {
     private final boolean upsertLocksRows;
     private final int pkIndex;
     private final List<String> tables;
+    private final String schema;
+    private final String table;
+    private final String primaryKey;
 
     /** @param groupKeyType SQL type of the groups table's foreign-key column (null without a groups table) */
     public DestinationWriter(DestinationDefinition destination, String schema, DataSource dataSource,
                              List<String> columns, String pkType, String groupKeyType) {
         this.dataSource = dataSource;
+        this.schema = schema;
+        this.table = destination.table();
+        this.primaryKey = destination.primaryKey();
         // One staging table per destination and session; the id's own characters keep names apart.
         String name = "dromedary_out_" + destination.id();
         this.stage = Identifiers.quote(Identifiers.problem(name) == null ? name
@@ -120,9 +128,11 @@ public final class DestinationWriter {
     /**
      * Makes each change's rows in the groups table equal its groups: the rows of these keys are replaced, rows of
      * other records are never touched. Only keys whose row exists get group rows.
-     * @param upserted whether {@link #upsert} wrote these rows in this transaction: then, when it locks the rows it
-     *                 meets, their group rows go in without looking each row up again (measured: two thirds of the
-     *                 group rows' insert of 10,000 changed records were that lookup, each reading the row's page).
+     * @param upserted whether {@link #upsert} or {@link #copyNew} wrote these rows in this transaction: then, when
+     *                 the upsert locks the rows it meets, their group rows go in without looking each row up again
+     *                 (measured: two thirds of the group rows' insert of 10,000 changed records were that lookup,
+     *                 each reading the row's page). Rows COPY inserted are not yet visible to anyone else, so no
+     *                 one can delete them before the commit either.
      */
     public void replaceGroups(Connection c, List<PlannedChange> changes, boolean upserted) throws SQLException {
         if (groupsDeleteSql == null || changes.isEmpty()) {
@@ -220,29 +230,81 @@ public final class DestinationWriter {
     }
 
     /**
+     * What {@link #copyNew} did: the rows it inserted, or, when it wrote nothing and the rows are to be upserted, why.
+     */
+    public record Copied(long rows, String refusal) {
+    }
+
+    /**
      * Inserts the rows of records this destination was never sent straight into the table by COPY: no staging table,
      * no conflict check (measured: 17-19 ms against 30 ms for 5,000 rows through the staging table and the upsert).
-     * Under its own savepoint: when the table already holds one of the keys (rows loaded before the first sync, a
-     * crash between the destination's commit and the store's, a record whose exports row was forgotten), it rolls
-     * back and returns -1, and the caller upserts the rows instead.
-     * @return the rows inserted, or -1 when one of the keys was there already and nothing was written
+     * Under its own savepoint, rolled back when the key's unique index already holds one of the keys (rows loaded
+     * before the first sync, a crash between the destination's commit and the store's, a resync). A view, or a table
+     * whose row-level security applies to the writer, takes no COPY: its rows are always upserted. Any other
+     * refusal (a value the table refuses, a clash on another unique index) is thrown, as the upsert would have
+     * thrown it, for the batch to be split.
      */
-    public long copyNew(Connection c, List<PlannedChange> changes) throws SQLException {
+    public Copied copyNew(Connection c, List<PlannedChange> changes) throws SQLException {
+        if (!takesCopy(c)) {
+            return new Copied(0, noCopy);
+        }
         java.sql.Savepoint savepoint = c.setSavepoint();
         try {
             long copied = Copy.in(c, copyNewSql, rows(changes));
             c.releaseSavepoint(savepoint);
-            return copied;
+            return new Copied(copied, null);
         } catch (SQLException e) {
-            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+            boolean refused = FEATURE_NOT_SUPPORTED.equals(e.getSQLState());
+            if (!refused && !(UNIQUE_VIOLATION.equals(e.getSQLState()) && keyIndexes.contains(constraint(e)))) {
                 throw e;
             }
             c.rollback(savepoint);
-            return -1;
+            String reason = dev.dromedary.run.Errors.describe(e);
+            if (refused) {
+                this.noCopy = reason;
+            }
+            return new Copied(0, reason);
         }
     }
 
     private static final String UNIQUE_VIOLATION = "23505";
+    private static final String FEATURE_NOT_SUPPORTED = "0A000";
+    private volatile boolean copyChecked;
+    /** Why rows never go in by COPY (null when they may): see {@link #takesCopy}. */
+    private volatile String noCopy;
+    /** The unique indexes on the key alone: a clash on one of them means the row is there already. */
+    private volatile java.util.Set<String> keyIndexes;
+
+    /**
+     * Whether rows of records never sent may go in by {@link #copyNew}: not into a view, nor into a table whose
+     * row-level security applies to the writer (PostgreSQL refuses COPY there). Read once, on the first batch.
+     */
+    public boolean takesCopy(Connection c) throws SQLException {
+        if (!copyChecked) {
+            try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT t.relkind IN ('r', 'p'), "
+                    + "row_security_active(t.oid) FROM pg_class t WHERE t.oid = to_regclass(?)")) {
+                ps.setString(1, tables.get(0));
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    noCopy = !rs.next() || !rs.getBoolean(1) ? "not a table"
+                            : rs.getBoolean(2) ? "row-level security applies to the writer" : null;
+                }
+            }
+            keyIndexes = TableColumns.uniqueIndexesOn(c, schema, table, primaryKey);
+            copyChecked = true;
+            if (noCopy != null) {
+                LOG.info("{}: rows of records never sent to it go in by the upsert, not by COPY ({})", tables.get(0),
+                        noCopy);
+            }
+        }
+        return noCopy == null;
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DestinationWriter.class);
+
+    private static String constraint(SQLException e) {
+        return e instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null
+                ? p.getServerErrorMessage().getConstraint() : null;
+    }
 
     /**
      * Update only (enrich mode): rows that exist are updated where they differ; nothing is inserted.

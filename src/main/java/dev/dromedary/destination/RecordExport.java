@@ -224,18 +224,18 @@ public final class RecordExport {
      * @return rows inserted, rows updated
      */
     private long[] insertOrUpsert(ExportRun run, List<PlannedChange> changes) throws SQLException {
-        List<PlannedChange> firsts = run.copyNew ? changes.stream().filter(PlannedChange::firstExport).toList()
-                : List.of();
+        List<PlannedChange> firsts = run.copyNew && writer.takesCopy(run.transaction)
+                ? changes.stream().filter(PlannedChange::firstExport).toList() : List.of();
         List<PlannedChange> rest = changes;
         long copied = 0;
         if (!firsts.isEmpty()) {
-            copied = writer.copyNew(run.transaction, firsts);
-            if (copied < 0) {
-                LOG.info("Export {}: the destination already holds rows of records never sent to it; this run "
-                        + "upserts them", destination.id());
+            DestinationWriter.Copied c = writer.copyNew(run.transaction, firsts);
+            if (c.refusal() != null) {
+                LOG.info("Export {}: rows of records never sent to the destination go in by the upsert for the rest "
+                        + "of this run, as their COPY was refused: {}", destination.id(), c.refusal());
                 run.copyNew = false;
-                copied = 0;
             } else {
+                copied = c.rows();
                 rest = changes.stream().filter(ch -> !ch.firstExport()).toList();
             }
         }

@@ -46,21 +46,61 @@ public record TableColumns(String schema, String table, Map<String, Column> colu
      * DEFERRABLE): exports insert through it with INSERT ... ON CONFLICT, which needs such an index as arbiter.
      */
     public static boolean hasUniqueIndexOn(Connection c, String schema, String table, String column) throws SQLException {
+        return !uniqueIndexesOn(c, schema, table, column).isEmpty();
+    }
+
+    /** The names of the unique indexes of the kind {@link #hasUniqueIndexOn} looks for. */
+    public static java.util.Set<String> uniqueIndexesOn(Connection c, String schema, String table, String column)
+            throws SQLException {
         String sql = """
-                SELECT 1 FROM pg_index i
+                SELECT x.relname FROM pg_index i
                 JOIN pg_class t ON t.oid = i.indrelid
+                JOIN pg_class x ON x.oid = i.indexrelid
                 JOIN pg_namespace n ON n.oid = t.relnamespace
                 JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0]
                 WHERE n.nspname = ? AND t.relname = ? AND a.attname = ?
                   AND i.indisunique AND i.indimmediate AND i.indnkeyatts = 1 AND i.indpred IS NULL""";
+        return firstColumn(c, sql, schema, table, column);
+    }
+
+    /** The first column of every row the query returns, its parameters bound as text in order. */
+    private static java.util.Set<String> firstColumn(Connection c, String sql, String... parameters)
+            throws SQLException {
+        java.util.Set<String> values = new java.util.HashSet<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                ps.setString(i + 1, parameters[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    values.add(rs.getString(1));
+                }
+            }
+        }
+        return values;
+    }
+
+    /** True when the table has rewrite rules (a view's own select rule does not count). */
+    public static boolean hasRules(Connection c, String schema, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM pg_rules WHERE schemaname = ? AND tablename = ?")) {
             ps.setString(1, schema);
             ps.setString(2, table);
-            ps.setString(3, column);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
         }
+    }
+
+    /** The table's columns that take no value on insert: identity GENERATED ALWAYS, and generated columns. */
+    public static java.util.Set<String> generatedAlways(Connection c, String schema, String table) throws SQLException {
+        String sql = """
+                SELECT a.attname FROM pg_attribute a
+                JOIN pg_class t ON t.oid = a.attrelid
+                JOIN pg_namespace n ON n.oid = t.relnamespace
+                WHERE n.nspname = ? AND t.relname = ? AND a.attnum > 0 AND NOT a.attisdropped
+                  AND (a.attidentity = 'a' OR a.attgenerated <> '')""";
+        return firstColumn(c, sql, schema, table);
     }
 
     /**

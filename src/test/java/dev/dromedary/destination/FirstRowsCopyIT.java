@@ -43,7 +43,9 @@ class FirstRowsCopyIT {
     void newRows_goInByCopy() throws Exception {
         try (Connection c = db.connect()) {
             c.setAutoCommit(false);
-            assertThat(writer.copyNew(c, List.of(first("1", "a@x.io"), first("2", "tab\there")))).isEqualTo(2);
+            assertThat(writer.takesCopy(c)).isTrue();
+            assertThat(writer.copyNew(c, List.of(first("1", "a@x.io"), first("2", "tab\there"))))
+                    .isEqualTo(new DestinationWriter.Copied(2, null));
             c.commit();
         }
 
@@ -56,7 +58,8 @@ class FirstRowsCopyIT {
         List<PlannedChange> batch = List.of(first("1", "a@x.io"), first("2", "b@x.io"), first("3", "c@x.io"));
         try (Connection c = db.connect()) {
             c.setAutoCommit(false);
-            assertThat(writer.copyNew(c, batch)).as("nothing copied").isEqualTo(-1);
+            assertThat(writer.copyNew(c, batch)).as("nothing copied").isEqualTo(new DestinationWriter.Copied(0,
+                    "duplicate key value violates unique constraint \"customers_pkey\""));
             assertThat(count(c)).as("row 1, copied before row 2 failed, is rolled back").isEqualTo(1);
             assertThat(writer.upsert(c, batch)).containsExactly(2, 1);
             c.commit();
@@ -75,6 +78,18 @@ class FirstRowsCopyIT {
         }
 
         assertThat(customers()).isEmpty();
+    }
+
+    @Test
+    void aView_takesNoCopy() throws Exception {
+        db.execute("CREATE VIEW customers_view AS SELECT id, email FROM customers");
+        var destination = new DestinationDefinition("customers", "warehouse", "customers_view", "id",
+                Map.of("id", "id", "email", "email"), SyncMode.SYNC, null, null, null, null, Map.of(), 1_000);
+        var viewWriter = new DestinationWriter(destination, "public", db.dataSource(), List.of("id", "email"),
+                "bigint", null);
+        try (Connection c = db.connect()) {
+            assertThat(viewWriter.takesCopy(c)).isFalse();
+        }
     }
 
     private static long count(Connection c) throws SQLException {

@@ -229,11 +229,32 @@ class DestinationIT {
             assertThat(customers()).containsExactly(row(1, "u1@x.org", "Name 1"), row(2, "u2@x.org", "Name 2"),
                     row(3, "u3@x.org", "Name 3"), row(4, "u4@x.org", "Name 4"), row(5, "u5@x.org", "Name 5"));
 
-            // A new user after the first sync: a record never sent, in a run that starts trying COPY again.
+            // A new user after the first sync: a record never sent, in a run that tries COPY again.
+            int upserts = customersUpserts.watchedExecuted.get();
             db.execute("INSERT INTO src.users VALUES (6, 'u6@x.org', 'Name 6', now())");
             run(h);
             assertThat(lastExport("customers").inserted).isEqualTo(1);
             assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(6);
+            assertThat(customersUpserts.watchedExecuted.get()).as("upserts into customers in the second run")
+                    .isEqualTo(upserts);
+        }
+    }
+
+    @Test
+    void aFirstRowThatClashesOnAnotherUniqueIndex_failsAlone_andTheOthersStillGoInByCopy() throws Exception {
+        db.execute("CREATE UNIQUE INDEX customers_email ON dst.customers (email)",
+                "INSERT INTO dst.customers VALUES (100, 'u3@x.org', 'Someone else')");
+        StatementCounter upserts = new StatementCounter();
+        upserts.watched = "INSERT INTO \"dst\".\"customers\"";
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), sync(SyncMode.SYNC), dir,
+                upserts::wrap)) {
+            run(h);
+
+            RunCounts n = lastExport("customers");
+            assertThat(List.of(n.inserted, n.failed)).as("inserted, failed").containsExactly(4L, 1L);
+            assertThat(db.rows("SELECT pk FROM dromedary.export_errors WHERE destination = 'customers'"))
+                    .containsExactly(List.of("3"));
+            assertThat(upserts.watchedExecuted.get()).as("upserts into customers").isZero();
         }
     }
 
@@ -291,6 +312,26 @@ class DestinationIT {
         assertThatThrownBy(() -> DromedaryHarness.start(srcAndWarehouse(db), sync, dir))
                 .isInstanceOf(DromedaryConfigException.class)
                 .hasMessageContaining("destination 'customers'.primaryKey: column 'id' of table 'loose' is not unique");
+    }
+
+    @Test
+    void aDestinationTableWithRules_orAMappedColumnGeneratedAlways_isRefusedAtStartup() throws Exception {
+        db.execute("CREATE TABLE dst.ruled (id int PRIMARY KEY, email text, name text)",
+                "CREATE TABLE dst.audit (id int)",
+                "CREATE RULE ruled_audit AS ON INSERT TO dst.ruled DO ALSO INSERT INTO dst.audit VALUES (NEW.id)",
+                "CREATE TABLE dst.numbered (n int GENERATED ALWAYS AS IDENTITY, id int PRIMARY KEY, email text, "
+                        + "name text, upper_name text GENERATED ALWAYS AS (upper(name)) STORED)");
+        String ruled = sync(SyncMode.SYNC).replace("table: customers", "table: ruled");
+        assertThatThrownBy(() -> DromedaryHarness.start(srcAndWarehouse(db), ruled, dir))
+                .isInstanceOf(DromedaryConfigException.class)
+                .hasMessageContaining("destination 'customers'.table: table 'ruled' has rules");
+        String numbered = sync(SyncMode.SYNC).replace("table: customers", "table: numbered")
+                .replace("mappings: { id: userId, email: email, name: name }",
+                        "mappings: { id: userId, n: userId, upper_name: name }");
+        assertThatThrownBy(() -> DromedaryHarness.start(srcAndWarehouse(db), numbered, dir))
+                .isInstanceOf(DromedaryConfigException.class)
+                .hasMessageContaining("destination 'customers'.mappings.n: column 'n' of table 'numbered' is GENERATED ALWAYS")
+                .hasMessageContaining("destination 'customers'.mappings.upper_name: column 'upper_name' of table 'numbered' is GENERATED ALWAYS");
     }
 
     @Test
