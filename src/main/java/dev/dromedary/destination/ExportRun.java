@@ -26,8 +26,8 @@ public final class ExportRun {
     final java.util.Map<String, String> failures = new java.util.LinkedHashMap<>();
     boolean finished;
     /**
-     * Whether rows of records never sent to the destination go in by COPY: until one such row turns out to be
-     * there already, after which the run upserts them.
+     * Whether rows of records never sent to the destination go in by COPY: until a COPY is refused (one such row
+     * was there already), after which the run upserts them.
      */
     boolean copyNew = true;
     final long startedNanos = System.nanoTime();

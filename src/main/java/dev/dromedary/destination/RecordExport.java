@@ -219,7 +219,7 @@ public final class RecordExport {
 
     /**
      * Writes the changes (sync and additive modes): those of records never sent to this destination by COPY, the
-     * others by the upsert. Once the destination turned out to hold a row of a record never sent (a resync, rows
+     * others by the upsert. Once a COPY was refused (the table held a row of a record never sent: a resync, rows
      * loaded before the first sync), the rest of the run upserts everything.
      * @return rows inserted, rows updated
      */
