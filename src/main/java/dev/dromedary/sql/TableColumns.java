@@ -82,14 +82,8 @@ public record TableColumns(String schema, String table, Map<String, Column> colu
 
     /** True when the table has rewrite rules (a view's own select rule does not count). */
     public static boolean hasRules(Connection c, String schema, String table) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT 1 FROM pg_rules WHERE schemaname = ? AND tablename = ?")) {
-            ps.setString(1, schema);
-            ps.setString(2, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        return !firstColumn(c, "SELECT rulename FROM pg_rules WHERE schemaname = ? AND tablename = ?", schema, table)
+                .isEmpty();
     }
 
     /** The table's columns that take no value on insert: identity GENERATED ALWAYS, and generated columns. */
