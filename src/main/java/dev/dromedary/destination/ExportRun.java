@@ -40,10 +40,11 @@ public final class ExportRun {
     final WorkAhead<SeqWindow, ExportPlanner.BatchPlan> ahead = new WorkAhead<>();
 
     /**
-     * The records the batch being written read, that is also the batch in flight while the next plan was made
-     * ahead: a plan made ahead that read one of them is not used.
+     * The plan of the batch being written, which is also the batch in flight while the next plan is made ahead (a
+     * plan made ahead that read one of its records is not used), and the run's upper bound it was planned to.
      */
-    java.util.Set<String> inFlightKeys = java.util.Set.of();
+    ExportPlanner.BatchPlan inFlight;
+    long inFlightUpper;
 
     /**
      * For a run following an import: the bound of a plan made ahead past {@link #upperSeq}, from pages the import

@@ -107,7 +107,7 @@ public final class RecordExport {
         gate.verify(run.runId());
         long upper = run.upperSeq;
         ExportPlanner.BatchPlan plan = run.ahead.take(new ExportRun.SeqWindow(run.lastSeq, upper));
-        if (plan != null && plan.readAnyOf(run.inFlightKeys)) {
+        if (plan != null && run.inFlight != null && plan.readAnyOf(run.inFlight.recordKeys())) {
             // Made ahead past the window, it read a record of the batch then in flight, changed again since by
             // another writer of the model, before that batch's exports rows were committed: planned again, the
             // record is compared with what that batch sent. (Within a window no record of it can come back.)
@@ -116,8 +116,9 @@ public final class RecordExport {
         if (plan == null) {
             plan = planner.plan(run.lastSeq, upper);
         }
-        run.inFlightKeys = plan.recordKeys();
-        planAhead(run, plan, upper);
+        run.inFlight = plan;
+        run.inFlightUpper = upper;
+        planAhead(run);
         run.transaction = writer.begin();
         // Counted only once the batch can be written: a batch planned again after a failure is not counted twice.
         List<OperationBatch> batches = planner.apply(run, plan);
@@ -131,13 +132,16 @@ public final class RecordExport {
 
     /**
      * Plans the next batch while this one is written: the rest of the window, or, when this batch ends the window
-     * of a run following an import, the pages the import has committed since the window was set. The export cursor
-     * still moves only with each batch's commit, in order.
+     * of a run following an import, the pages the import has committed since the window was set. Tried once the
+     * batch is planned and, if nothing was to plan then, again before it commits. The export cursor still moves
+     * only with each batch's commit, in order.
      */
-    private void planAhead(ExportRun run, ExportPlanner.BatchPlan plan, long upper) {
-        if (planAhead == null) {
+    private void planAhead(ExportRun run) {
+        if (planAhead == null || run.ahead.started()) {
             return;
         }
+        ExportPlanner.BatchPlan plan = run.inFlight;
+        long upper = run.inFlightUpper;
         long until = upper;
         if (!plan.hasMore() || plan.lastSeq() >= upper) {
             until = run.following == null ? upper : run.following.committedSeq();
@@ -301,6 +305,9 @@ public final class RecordExport {
             // A following run's last pass, which found nothing to write.
             return;
         }
+        // The import may have committed its next page while this batch was written, after the batch was planned:
+        // that page is planned now, beside this batch's two commits (in a 1% run, its whole second plan).
+        planAhead(run);
         run.transaction.commit();
         run.transaction.close();
         run.transaction = null;

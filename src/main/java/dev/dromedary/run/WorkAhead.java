@@ -26,6 +26,11 @@ public final class WorkAhead<K, T> {
         this.work = work;
     }
 
+    /** Whether work started ahead waits to be taken. */
+    public boolean started() {
+        return work != null;
+    }
+
     /** The result of the work started ahead from {@code from}, or of {@code here} when none was. */
     public T takeOrDo(K from, Work<T> here) throws SQLException {
         T ahead = take(from);

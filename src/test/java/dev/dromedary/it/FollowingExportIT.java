@@ -194,6 +194,17 @@ class FollowingExportIT {
                 + " AND NOT granted") > 0;
     }
 
+    /** The second batch goes out as it was planned ahead, with no plan made again; then the run is let go. */
+    private void secondBatchGoesOutAsPlannedAhead_thenTheRest(StatementCounter counter, CompletableFuture<Void> run,
+                                                             Statement holder) throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> db.queryLong("SELECT count(*) FROM dst.customers") == 200);
+        assertThat(counter.watchedExecuted.get()).isEqualTo(2);
+        assertThat(run).isNotDone();
+
+        holder.execute("SELECT pg_advisory_unlock_all()");
+        run.get(60, TimeUnit.SECONDS);
+    }
+
     @Test
     void pagesTheImportCommitsWhileABatchIsPlanned_arePlannedWhileThatBatchIsWritten() throws Exception {
         StatementCounter counter = new StatementCounter();
@@ -222,14 +233,44 @@ class FollowingExportIT {
             assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isZero();
             // Both batches go out, the second as planned ahead: no plan is made again.
             holder.execute("SELECT pg_advisory_unlock(4713)");
-            await().atMost(Duration.ofSeconds(30)).until(() -> db.queryLong("SELECT count(*) FROM dst.customers") == 200);
-            assertThat(counter.watchedExecuted.get()).isEqualTo(2);
-            assertThat(run).isNotDone();
-
-            holder.execute("SELECT pg_advisory_unlock_all()");
-            run.get(60, TimeUnit.SECONDS);
+            secondBatchGoesOutAsPlannedAhead_thenTheRest(counter, run, holder);
         }
         assertThat(db.queryLong("SELECT count(*) FROM dst.customers WHERE email = 'u' || id || '@x.org'")).isEqualTo(1000);
+        assertThat(exportRuns()).containsExactly(List.of("t", "succeeded", "1000"), List.of("f", "succeeded", "0"));
+    }
+
+    @Test
+    void aPageTheImportCommitsWhileABatchIsWritten_isPlannedBeforeThatBatchIsRemembered() throws Exception {
+        StatementCounter counter = new StatementCounter();
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC.replace("SECONDARY", ""), dir,
+                counter::wrap);
+             Connection other = db.connect(); Statement holder = other.createStatement();
+             Connection locker = db.connect(); Statement exports = locker.createStatement()) {
+            counter.watched = "SELECT r.seq, r.pk";
+            holdSecondAndThirdPageAndDestination(holder);
+
+            CompletableFuture<Void> run = CompletableFuture.runAsync(() -> h.runOnce("users"));
+            // The first page's batch is planned (the second page is held, so nothing is planned ahead) and written.
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitingOn(4713));
+            assertThat(counter.watchedExecuted.get()).isEqualTo(1);
+            // Plans and the remembering of a batch read or write exports: both wait while this lock is held.
+            locker.setAutoCommit(false);
+            exports.execute("LOCK TABLE dromedary.exports IN ACCESS EXCLUSIVE MODE");
+            // While the batch is at the destination, the second page commits; the third waits.
+            holder.execute("SELECT pg_advisory_unlock(4712)");
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitingOn(4711));
+            assertThat(db.queryLong("SELECT count(*) FROM dromedary.records")).isEqualTo(200);
+            holder.execute("SELECT pg_advisory_unlock(4713)");
+            // The batch commits at the destination; the second page is planned beside remembering the first.
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitingForRelation("SELECT r.seq, r.pk")
+                    && waitingForRelation("COPY \"dromedary\".\"exports\""));
+            assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(100);
+            locker.commit();
+            // The second batch goes out as planned then: no plan is made again.
+            secondBatchGoesOutAsPlannedAhead_thenTheRest(counter, run, holder);
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM dst.customers WHERE email = 'u' || id || '@x.org'")).isEqualTo(1000);
+        assertThat(db.queryLong("SELECT count(*) FROM dromedary.exports")).isEqualTo(1000);
         assertThat(exportRuns()).containsExactly(List.of("t", "succeeded", "1000"), List.of("f", "succeeded", "0"));
     }
 

@@ -15,7 +15,9 @@ class WorkAheadTest {
         WorkAhead<Long, String> ahead = new WorkAhead<>();
         ahead.start(700L, CompletableFuture.completedFuture("page from 700"));
 
+        assertThat(ahead.started()).isTrue();
         assertThat(ahead.takeOrDo(700L, () -> "read here")).isEqualTo("page from 700");
+        assertThat(ahead.started()).as("nothing waits to be taken any more").isFalse();
         assertThat(ahead.takeOrDo(700L, () -> "read here")).as("taken once").isEqualTo("read here");
     }
 
@@ -48,5 +50,6 @@ class WorkAheadTest {
         ahead.cancel();
 
         assertThat(work.isCancelled()).isTrue();
+        assertThat(ahead.started()).isFalse();
     }
 }
