@@ -18,6 +18,7 @@
 #   2. initial sync into the empty destination
 #   3. incremental sync after 1% of users changed and 0.1% new users (with their purchases) arrived
 #   4. sync with no change
+#   3c. the change of row 3 once more, in a --once JVM with -XX:TieredStopAtLevel=1 (docs/operations.md's advice)
 #   3w. the same kind of change three times more, each picked up by a scheduled firing of a process that is running
 #      (cron every 20 s, as integrators run it, no --once): the median of the three
 #   5. (--big) 1, 2 and 3 again at 10 × N users (5a, 5b, 5); their × COPY is against 5a
@@ -55,7 +56,7 @@ while [ $# -gt 0 ]; do
     --page-size=*) PAGE_SIZE=${1#--page-size=}; shift ;;
     --no-checkpoint) CHECKPOINTS=0; shift ;;
     --jvm-opts) read -r -a JVM_OPTS <<<"$2"; shift 2 ;;
-    -h|--help) sed -n '2,31p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see bash bench/run.sh --help)" >&2; exit 2 ;;
   esac
 done
@@ -110,6 +111,8 @@ print_tables() {
   echo "× COPY: time ÷ the COPY baseline's time at the same size (row 1; at 10×N, row 5a)."
   echo "time: record store's runs, min(started_at) → max(ended_at) of that --once invocation; JVM wall adds"
   echo "start-up, store migration and the purge step. Heap: GC log; \"—\" when the JVM never collected."
+  echo "3c: the same kind of change as row 3 (other users), --once with -XX:TieredStopAtLevel=1 as docs/operations.md"
+  echo "advises for --once runs of small changes: the JIT's C2 compiler then takes no core from PostgreSQL during the run."
   echo "3w: the same kind of change, three times, each picked up by the next firing of a process running on its"
   echo "schedules (cron every 20 s), not a new --once JVM; time and records of the median firing, heap over the process."
   if [ ${#BREAKDOWN[@]} -gt 0 ]; then
@@ -293,17 +296,19 @@ add_breakdown() { # row first
       records_created, records_updated, inserted, updated, deleted, skipped FROM dromedary.runs WHERE id > $2 ORDER BY id")
 }
 
-run_sync() { # number label
+run_sync() { # number label [JVM option]: the option is added for this run only
   local num=$1 label=$2 slug first t0 t1 rc jvm
+  local opts=(${JVM_OPTS[@]+"${JVM_OPTS[@]}"})
+  if [ -n "${3:-}" ]; then opts+=("$3"); fi
   slug=$(echo "$num" | tr -c 'a-zA-Z0-9\n' '_')
   first=0
   if [ "$(dst -tAc "SELECT to_regclass('dromedary.runs') IS NOT NULL")" = t ]; then
     first=$(dst -tAc "SELECT coalesce(max(id), 0) FROM dromedary.runs")
   fi
   checkpoint
-  log "$label: java -Xmx$HEAP${JVM_OPTS[*]:+ ${JVM_OPTS[*]}} -jar dromedary-runnable.jar --once (log: bench/work/logs/$slug.log)"
+  log "$label: java -Xmx$HEAP${opts[*]:+ ${opts[*]}} -jar dromedary-runnable.jar --once (log: bench/work/logs/$slug.log)"
   t0=$(now)
-  (cd "$WORK" && exec timeout --kill-after=30 "$TIMEOUT" java "-Xmx$HEAP" ${JVM_OPTS[@]+"${JVM_OPTS[@]}"} "-Xlog:gc,gc+heap+exit:file=logs/$slug.gc.log" -jar dromedary.jar --once) \
+  (cd "$WORK" && exec timeout --kill-after=30 "$TIMEOUT" java "-Xmx$HEAP" ${opts[@]+"${opts[@]}"} "-Xlog:gc,gc+heap+exit:file=logs/$slug.gc.log" -jar dromedary.jar --once) \
     >"$WORK/logs/$slug.log" 2>&1 &
   local jpid=$! apid=
   if [ "$ANALYZE_EVERY" != 0 ]; then
@@ -491,6 +496,11 @@ run_sync 4 "no change"
 check "no-change sync"
 [ "$(dst -tAc "SELECT coalesce(sum(inserted + updated + deleted), 0) FROM dromedary.runs WHERE kind = 'export' AND id = (SELECT max(id) FROM dromedary.runs WHERE kind = 'export')")" = 0 ] \
   || fail "the no-change run wrote to the destination"
+# Row 3c: the same kind of change, in a --once JVM with the option docs/operations.md advises for --once runs of small
+# changes (C1 only: the C2 compiler no longer takes a core from PostgreSQL during the run).
+apply_change "$USERS" 46
+run_sync 3c "incremental, --once with -XX:TieredStopAtLevel=1: 1% changed + 0.1% new" -XX:TieredStopAtLevel=1
+check "incremental sync with C1 only"
 run_scheduled 3w "incremental in a running process: 1% changed + 0.1% new"
 check "scheduled incremental syncs"
 
