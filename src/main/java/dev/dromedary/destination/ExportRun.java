@@ -40,11 +40,10 @@ public final class ExportRun {
     final WorkAhead<SeqWindow, ExportPlanner.BatchPlan> ahead = new WorkAhead<>();
 
     /**
-     * The plan of the batch being written, which is also the batch in flight while the next plan is made ahead (a
-     * plan made ahead that read one of its records is not used), and the run's upper bound it was planned to.
+     * The plan of the batch being written (up to {@link #upperSeq}), which is also the batch in flight while the next
+     * plan is made ahead: a plan made ahead that read one of its records is not used.
      */
     ExportPlanner.BatchPlan inFlight;
-    long inFlightUpper;
 
     /**
      * For a run following an import: the bound of a plan made ahead past {@link #upperSeq}, from pages the import

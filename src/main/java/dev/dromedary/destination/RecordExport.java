@@ -117,7 +117,6 @@ public final class RecordExport {
             plan = planner.plan(run.lastSeq, upper);
         }
         run.inFlight = plan;
-        run.inFlightUpper = upper;
         planAhead(run);
         run.transaction = writer.begin();
         // Counted only once the batch can be written: a batch planned again after a failure is not counted twice.
@@ -141,7 +140,8 @@ public final class RecordExport {
             return;
         }
         ExportPlanner.BatchPlan plan = run.inFlight;
-        long upper = run.inFlightUpper;
+        // The batch's window: the run's bound moves only when the next batch is planned.
+        long upper = run.upperSeq;
         long until = upper;
         if (!plan.hasMore() || plan.lastSeq() >= upper) {
             until = run.following == null ? upper : run.following.committedSeq();
