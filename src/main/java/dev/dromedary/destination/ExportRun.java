@@ -47,7 +47,7 @@ public final class ExportRun {
 
     /**
      * For a run following an import: the bound of a plan made ahead past {@link #upperSeq}, from pages the import
-     * committed while this batch was planned. It is the run's next bound, so that plan is the one used.
+     * committed while this batch was planned or written. It is the run's next bound, so that plan is the one used.
      */
     long aheadUpper;
 

@@ -132,7 +132,7 @@ public final class RecordExport {
     /**
      * Plans the next batch while this one is written: the rest of the window, or, when this batch ends the window
      * of a run following an import, the pages the import has committed since the window was set. Tried once the
-     * batch is planned and, if nothing was to plan then, again before it commits. The export cursor still moves
+     * batch is planned and, if nothing was to plan then, again once the destination has committed it. The export cursor still moves
      * only with each batch's commit, in order.
      */
     private void planAhead(ExportRun run) {
@@ -305,12 +305,13 @@ public final class RecordExport {
             // A following run's last pass, which found nothing to write.
             return;
         }
-        // The import may have committed its next page while this batch was written, after the batch was planned:
-        // that page is planned now, beside this batch's two commits (in a 1% run, its whole second plan).
-        planAhead(run);
         run.transaction.commit();
         run.transaction.close();
         run.transaction = null;
+        // The import may have committed its next page while this batch was written, after the batch was planned:
+        // that page is planned now, beside this batch's exports rows (in a 1% run, its whole second plan). After the
+        // destination's commit, so that should the plan fail to start, the batch only replays, as after a crash.
+        planAhead(run);
         planner.recordExported(run);
         // Only a committed batch counts: one retried after a failure is planned again from the same seq, now.
         run.reachedUpper = run.batchReachesUpper;
