@@ -132,8 +132,8 @@ public final class RecordExport {
     /**
      * Plans the next batch while this one is written: the rest of the window, or, when this batch ends the window
      * of a run following an import, the pages the import has committed since the window was set. Tried once the
-     * batch is planned and, if nothing was to plan then, again once the destination has committed it. The export cursor still moves
-     * only with each batch's commit, in order.
+     * batch is planned and, if nothing was to plan then, again once the destination has committed it. The export
+     * cursor still moves only with each batch's commit, in order.
      */
     private void planAhead(ExportRun run) {
         if (planAhead == null || run.ahead.started()) {

@@ -303,6 +303,13 @@ class FollowingExportIT {
                 });
     }
 
+    /** User 5, deleted by another writer after the first batch sent it, is not left in the destination. */
+    private void everyUserButTheDeletedFifthIsSent() throws Exception {
+        assertThat(db.queryLong("SELECT count(*) FROM dst.customers WHERE id = 5")).isZero();
+        assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(999);
+        assertThat(db.queryLong("SELECT count(*) FROM dromedary.runs WHERE status <> 'succeeded'")).isZero();
+    }
+
     @Test
     void aRecordOfTheBatchInFlight_changedAgainBeforeThePlanMadeAhead_isPlannedAgainAfterThatBatch() throws Exception {
         StatementCounter counter = new StatementCounter();
@@ -338,9 +345,45 @@ class FollowingExportIT {
             }
         }
         // User 5 was sent by the first batch and deleted by the next: it is not left in the destination.
-        assertThat(db.queryLong("SELECT count(*) FROM dst.customers WHERE id = 5")).isZero();
-        assertThat(db.queryLong("SELECT count(*) FROM dst.customers")).isEqualTo(999);
-        assertThat(db.queryLong("SELECT count(*) FROM dromedary.runs WHERE status <> 'succeeded'")).isZero();
+        everyUserButTheDeletedFifthIsSent();
+    }
+
+    @Test
+    void aRecordOfTheBatchInFlight_changedAgainWhileThatBatchIsWritten_isNotPlannedFromBeforeItsExport() throws Exception {
+        StatementCounter counter = new StatementCounter();
+        try (DromedaryHarness h = DromedaryHarness.start(srcAndWarehouse(db), SYNC.replace("SECONDARY", ""), dir,
+                counter::wrap);
+             Connection other = db.connect(); Statement holder = other.createStatement()) {
+            counter.watched = "SELECT r.seq, r.pk";
+            holdSecondAndThirdPageAndDestination(holder);
+            // Remembering a batch (its exports rows) waits while lock 4714 is held; plans only read exports.
+            db.execute("CREATE TRIGGER hold_exports BEFORE INSERT ON dromedary.exports FOR EACH STATEMENT "
+                    + "EXECUTE FUNCTION public.hold_on(4714)");
+            holder.execute("SELECT pg_advisory_lock(4714)");
+
+            CompletableFuture<Void> run = CompletableFuture.runAsync(() -> h.runOnce("users"));
+            // The first page's batch (users 1 to 100) is at the destination. Another writer of the model deletes
+            // user 5, and the import's second page commits: the next batch's window now holds user 5 again.
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitingOn(4713));
+            db.execute("UPDATE dromedary.records SET deleted_at = now(), seq = nextval('dromedary.record_seq') "
+                    + "WHERE model = 'users' AND pk = '5'");
+            holder.execute("SELECT pg_advisory_unlock(4712)");
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitingOn(4711));
+            // The batch commits at the destination, and the next one is planned ahead while its exports rows wait:
+            // that plan reads user 5 as never sent.
+            holder.execute("SELECT pg_advisory_unlock(4713)");
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitingOn(4714) && counter.watchedExecuted.get() == 2
+                    && db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+                            + "AND query LIKE 'SELECT r.seq, r.pk%'") == 0);
+            // Once the batch is remembered, that plan is not used: the next batch is planned again and sees user 5
+            // as sent and now deleted. The window's 200 users go out but user 5, before the third page commits.
+            holder.execute("SELECT pg_advisory_unlock(4714)");
+            await().atMost(Duration.ofSeconds(30)).until(() -> db.queryLong("SELECT count(*) FROM dst.customers") == 199);
+            assertThat(db.queryLong("SELECT count(*) FROM dst.customers WHERE id = 5")).isZero();
+            holder.execute("SELECT pg_advisory_unlock_all()");
+            run.get(60, TimeUnit.SECONDS);
+        }
+        everyUserButTheDeletedFifthIsSent();
     }
 
     @Test
