@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import javax.sql.DataSource;
+import org.postgresql.util.PSQLState;
 
 /**
  * Writes operation batches into the destination table, set-based: COPY into a session staging table shaped like
@@ -254,8 +255,10 @@ public final class DestinationWriter {
             c.releaseSavepoint(savepoint);
             return new Copied(copied, null);
         } catch (SQLException e) {
-            boolean refused = FEATURE_NOT_SUPPORTED.equals(e.getSQLState());
-            if (!refused && !(UNIQUE_VIOLATION.equals(e.getSQLState()) && keyIndexes.contains(constraint(e)))) {
+            // 0A000, feature_not_supported: COPY into a table whose row-level security applies to the writer.
+            boolean refused = PSQLState.NOT_IMPLEMENTED.getState().equals(e.getSQLState());
+            if (!refused && !(PSQLState.UNIQUE_VIOLATION.getState().equals(e.getSQLState())
+                    && keyIndexes.contains(constraint(e)))) {
                 throw e;
             }
             c.rollback(savepoint);
@@ -267,8 +270,6 @@ public final class DestinationWriter {
         }
     }
 
-    private static final String UNIQUE_VIOLATION = "23505";
-    private static final String FEATURE_NOT_SUPPORTED = "0A000";
     private volatile boolean copyChecked;
     /** Why rows never go in by COPY (null when they may): see {@link #takesCopy}. */
     private volatile String noCopy;

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.postgresql.util.PSQLState;
 
 /**
  * Plans exports from the record store, change-only: it looks only at records whose seq moved since the
@@ -313,7 +314,7 @@ public final class ExportPlanner {
         try {
             remember(run, true);
         } catch (SQLException e) {
-            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+            if (!PSQLState.UNIQUE_VIOLATION.getState().equals(e.getSQLState())) {
                 throw e;
             }
             // A record planned as never sent that has an exports row all the same: its tombstone was purged while
@@ -333,7 +334,6 @@ public final class ExportPlanner {
         run.failures.clear();
     }
 
-    private static final String UNIQUE_VIOLATION = "23505";
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ExportPlanner.class);
 
     /** @param copyFirstExports whether the rows of records the plan found no exports row for go in by plain COPY */
