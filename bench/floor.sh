@@ -24,7 +24,7 @@ K=12
 while [ $# -gt 0 ]; do
   case "$1" in
     --k) K=$2; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see bash bench/floor.sh --help)" >&2; exit 2 ;;
   esac
 done
